@@ -1,0 +1,30 @@
+/* source.h: a migration file's text and positions within it.
+ *
+ * The text is kept for the whole compilation so that a diagnostic can quote
+ * the offending line. Locations are 1-based line and column (column counts
+ * bytes, as GCC does) plus the byte range of the token. */
+#ifndef MIGC_SOURCE_H
+#define MIGC_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+
+typedef struct source {
+    const char *path;     /* as shown in diagnostics (the path given + file name) */
+    const char *text;     /* NUL-terminated copy; may contain NUL bytes before len */
+    size_t len;
+} source;
+
+typedef struct loc {
+    const source *src;    /* NULL for locations that are not in a file */
+    uint32_t line, col;   /* 1-based */
+    uint32_t off, len;    /* byte range of the token in src->text */
+} loc;
+
+/* Returns the line of src that contains byte offset off (without its
+ * newline) in *start/*len. */
+void source_line_at(const source *src, uint32_t off, const char **start, size_t *len);
+
+#endif
