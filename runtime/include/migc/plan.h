@@ -122,12 +122,26 @@ struct migc_migration {
     struct migc_schema_desc schema[MIGC_DIALECT_COUNT];  /* after this migration */
 };
 
+/* The driver libraries, one constant vtable each (runtime/driver.h). A
+ * generated plan points at the drivers of its dialects, which is what links
+ * them: the engine never names them, so a SQLite-only binary never links
+ * libpq. */
+struct migc_driver;
+extern const struct migc_driver migc_driver_postgres;
+extern const struct migc_driver migc_driver_sqlite;
+
 struct migc_plan {
     const char *name;                    /* the --name given to migc build */
     const char *migc_version;            /* the compiler that wrote it */
     unsigned dialects;                   /* bit (1u << enum migc_dialect) per dialect built */
     unsigned nmigrations;
     const struct migc_migration *migrations;   /* ascending versions */
+    /* Per dialect built: &migc_driver_postgres / &migc_driver_sqlite; NULL
+     * for a dialect not built (the binary then says it lacks that dialect).
+     * Emit with designated initializers:
+     *   .drivers = {[MIGC_POSTGRES] = &migc_driver_postgres,
+     *               [MIGC_SQLITE] = &migc_driver_sqlite}, */
+    const struct migc_driver *drivers[MIGC_DIALECT_COUNT];
 };
 
 #ifdef __cplusplus

@@ -1,0 +1,1 @@
+/* driver_sqlite.c: the SQLite driver (runtime/driver.h); being written. */
