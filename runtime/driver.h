@@ -101,11 +101,14 @@ void migc_live_schema_free(struct migc_live_schema *schema);
 /* Objects a SQLite rebuild must carry over (triggers and views raw SQL made,
  * which the catalog does not know): their names, types and CREATE text, in
  * creation order. Release with migc_saved_free. */
+struct migc_saved_object {
+    char *type;    /* "trigger" | "view" */
+    char *name;
+    char *sql;
+};
 struct migc_saved {
     unsigned n;
-    char **type;   /* "trigger" | "view" */
-    char **name;
-    char **sql;
+    struct migc_saved_object *objects;
 };
 void migc_saved_free(struct migc_saved *saved);
 

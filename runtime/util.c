@@ -67,10 +67,13 @@ void migc_saved_free(struct migc_saved *saved)
 {
     if (!saved)
         return;
-    free_strings(saved->type, saved->n);
-    free_strings(saved->name, saved->n);
-    free_strings(saved->sql, saved->n);
-    saved->type = saved->name = saved->sql = NULL;
+    for (unsigned i = 0; i < saved->n; i++) {
+        free(saved->objects[i].type);
+        free(saved->objects[i].name);
+        free(saved->objects[i].sql);
+    }
+    free(saved->objects);
+    saved->objects = NULL;
     saved->n = 0;
 }
 
