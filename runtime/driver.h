@@ -190,10 +190,13 @@ struct migc_driver {
     enum migc_drv_rc (*introspect)(struct migc_drv *d, const char *skip_table,
                                    struct migc_live_schema *out);
 
-    /* PostgreSQL: is there an INVALID index of that (unquoted) name in the
-     * current schema (a failed CREATE INDEX CONCURRENTLY)? Then drop it
-     * (DROP INDEX CONCURRENTLY IF EXISTS). NULL for SQLite. */
-    enum migc_drv_rc (*index_is_invalid)(struct migc_drv *d, const char *index, bool *invalid);
+    /* PostgreSQL: does an index of that (unquoted) name exist in the current
+     * schema, and is it INVALID (a failed CREATE INDEX CONCURRENTLY left it)?
+     * A resumed step drops an invalid one (drop_index: DROP INDEX
+     * CONCURRENTLY IF EXISTS, outside a transaction) and rebuilds it, and
+     * skips the build when a valid one exists. NULL for SQLite. */
+    enum migc_drv_rc (*index_state)(struct migc_drv *d, const char *index, bool *exists,
+                                    bool *invalid);
     enum migc_drv_rc (*drop_index)(struct migc_drv *d, const char *index);
 
     /* SQLite rebuilds (NULL on PostgreSQL). Outside a transaction:
