@@ -1,0 +1,731 @@
+#!/usr/bin/env python3
+"""bench.py: measures what migc costs, against the raw database clients.
+
+    bench.py --migc MIGC --source SRC --build BUILD --work WORK --pg-state STATE
+             [--runs K] [--quick] [--sections 1,2,3,4,5] [--results FILE]
+
+Called by bench/run.sh, which builds migc and the runtime and starts (and
+stops) a throwaway PostgreSQL cluster; see bench/README.md. The sections:
+
+  1. `migc build` wall time and peak RSS for N = 1,000, 10,000, 100,000
+     generated migrations (bench/gen_history.py), and the ratio per 10x;
+  2. applying N = 1,000 migrations to an empty SQLite file and an empty
+     PostgreSQL database (`up --single-transaction` and per-migration),
+     against `sqlite3` and `psql -X -1 -f` running `migc sql`'s script;
+  3. a no-op `up` at head (whole process), static and dynamic binary,
+     against the raw client's connect + one query;
+  4. a batched backfill (batch 10,000) of 1,000,000 rows against one plain
+     UPDATE of the same rows, on both databases;
+  5. the size of the static and of the dynamic binary.
+
+Every measurement is a whole process, timed from spawn to exit with
+os.wait4 (which also gives its peak RSS); medians of several runs with the
+min-max range. Setup (creating a database, copying a file) is never timed.
+A section that cannot run says why in the table and in RESULTS.md instead of
+failing the whole run. Exit status: 0 when the run completed (whatever the
+numbers), 2 on bad usage, 3 when nothing could be measured at all.
+"""
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+# ---- processes ------------------------------------------------------------------
+
+class Failed(Exception):
+    """A command that had to succeed did not; the message quotes its stderr."""
+
+
+def run_timed(argv, env=None, stdin_path=None, cwd=None, check=True):
+    """Runs argv to completion with stdout discarded; returns (seconds, peak
+    RSS in KiB, exit code). Raises Failed with the stderr tail when check is
+    set and the exit code is not 0."""
+    errpath = os.path.join(ARGS.work, ".stderr")
+    with open(errpath, "w+b") as err:
+        stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+        try:
+            t0 = time.perf_counter()
+            p = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.DEVNULL, stderr=err,
+                                 env=env, cwd=cwd)
+            _, status, ru = os.wait4(p.pid, 0)
+            t1 = time.perf_counter()
+            p.returncode = os.waitstatus_to_exitcode(status)
+        finally:
+            if stdin_path:
+                stdin.close()
+        if check and p.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode(errors="replace").strip().splitlines()[-6:]
+            raise Failed("%s exited %d: %s" % (os.path.basename(argv[0]), p.returncode,
+                                               " | ".join(tail) or "(no message)"))
+    return t1 - t0, ru.ru_maxrss, p.returncode
+
+
+def run(argv, env=None, stdout_path=None, input_text=None):
+    """Runs argv untimed and checked; returns its stdout (or writes it to
+    stdout_path). Raises Failed with stderr on a non-zero exit."""
+    out = open(stdout_path, "wb") if stdout_path else subprocess.PIPE
+    try:
+        p = subprocess.run(argv, env=env, stdout=out, stderr=subprocess.PIPE,
+                           input=input_text.encode() if input_text is not None else None)
+    finally:
+        if stdout_path:
+            out.close()
+    if p.returncode != 0:
+        tail = p.stderr.decode(errors="replace").strip().splitlines()[-6:]
+        raise Failed("%s exited %d: %s" % (" ".join(os.path.basename(a) for a in argv[:2]),
+                                           p.returncode, " | ".join(tail) or "(no message)"))
+    return p.stdout.decode(errors="replace") if not stdout_path else ""
+
+
+# ---- statistics and the table ---------------------------------------------------------
+
+class Stat:
+    """Several runs of one measurement: seconds and peak RSS (KiB)."""
+
+    def __init__(self, times, rss=None):
+        self.times = times
+        self.rss = rss or []
+
+    @property
+    def med(self):
+        return statistics.median(self.times)
+
+    def fmt(self, unit="auto"):
+        med, lo, hi = self.med, min(self.times), max(self.times)
+        if unit == "auto":
+            unit = "ms" if hi < 2.0 else "s"
+        k = 1000.0 if unit == "ms" else 1.0
+        return "%.*f %s (%.*f–%.*f, n=%d)" % (
+            1 if unit == "ms" else 3, med * k, unit,
+            1 if unit == "ms" else 3, lo * k, 1 if unit == "ms" else 3, hi * k, len(self.times))
+
+    def fmt_rss(self):
+        if not self.rss:
+            return ""
+        return "%.1f MB (%.1f–%.1f)" % (statistics.median(self.rss) / 1024.0,
+                                        min(self.rss) / 1024.0, max(self.rss) / 1024.0)
+
+
+def measure(argv_fn, runs, setup=None, env=None, stdin_path=None):
+    """Runs setup() (untimed) then argv_fn() (timed) `runs` times; returns a
+    Stat. argv_fn may be a list or a function returning one."""
+    times, rss = [], []
+    for i in range(runs):
+        if setup:
+            setup(i)
+        argv = argv_fn(i) if callable(argv_fn) else argv_fn
+        t, r, _ = run_timed(argv, env=env, stdin_path=stdin_path)
+        times.append(t)
+        rss.append(r)
+    return Stat(times, rss)
+
+
+class Report:
+    """The results: rows per section, notes, and the target verdicts."""
+
+    def __init__(self):
+        self.sections = []      # (title, [row dict], [notes])
+        self.targets = []       # (target, measured, verdict)
+
+    def section(self, title):
+        self.sections.append((title, [], []))
+        print("\n== %s" % title, flush=True)
+
+    def row(self, what, value, extra=""):
+        self.sections[-1][1].append((what, value, extra))
+        print("  %-58s %-34s %s" % (what, value, extra), flush=True)
+
+    def note(self, text):
+        self.sections[-1][2].append(text)
+        print("  note: %s" % text, flush=True)
+
+    def target(self, what, measured, ok):
+        verdict = "met" if ok is True else ("MISSED" if ok is False else "not measured")
+        self.targets.append((what, measured, verdict))
+
+
+REPORT = Report()
+
+
+# ---- machine ----------------------------------------------------------------------
+
+def machine_info():
+    info = []
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+            mem = "%.1f GB" % (kb / 1024.0 / 1024.0)
+    except (OSError, ValueError, IndexError):
+        pass
+    info.append(("cpu", "%s, %d cores online" % (cpu, os.cpu_count() or 0)))
+    info.append(("memory", mem))
+    info.append(("kernel", platform.release()))
+    for label, argv in (("cc", ["cc", "--version"]), ("sqlite3", ["sqlite3", "--version"]),
+                        ("psql", ["psql", "--version"])):
+        try:
+            info.append((label, run(argv).splitlines()[0][:80]))
+        except (Failed, OSError):
+            info.append((label, "not found"))
+    info.append(("postgresql server", PG.get("version", "not started") if PG else "not started"))
+    info.append(("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")))
+    return info
+
+
+# ---- PostgreSQL --------------------------------------------------------------------
+
+PG = {}
+
+
+def pg_load(state):
+    """Reads cluster.sh's state file; leaves PG empty when there is none."""
+    if not state or not os.path.exists(state):
+        return
+    with open(state) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                PG[k] = v
+    PG["base"] = "postgresql://postgres@127.0.0.1:%s" % PG["PGPORT"]
+    try:
+        PG["version"] = psql("postgres", "show server_version").strip()
+    except Failed as e:
+        PG["version"] = "unknown (%s)" % e
+
+
+def pg_url(db):
+    return "%s/%s" % (PG["base"], db)
+
+
+def psql(db, sql):
+    """Runs one SQL command over TCP as the postgres superuser; returns stdout."""
+    return run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", pg_url(db), "-c", sql])
+
+
+def pg_recreate(db, template=None):
+    psql("postgres", "drop database if exists %s" % db)
+    psql("postgres", "create database %s%s" % (db, " template %s" % template if template else ""))
+
+
+# ---- histories and binaries --------------------------------------------------------------
+
+def history(n):
+    """The generated history of n migrations (generated once per work dir)."""
+    d = os.path.join(ARGS.work, "hist_%d" % n)
+    if not os.path.isdir(d) or len(os.listdir(d)) != n:
+        shutil.rmtree(d, ignore_errors=True)
+        run([sys.executable, os.path.join(HERE, "gen_history.py"), str(n), d])
+    return d
+
+
+def write_file(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+BIN_CACHE = {}
+CONSUMER = {}
+
+
+def plans():
+    """Every history a section builds a binary for: name -> directory."""
+    return {"bench_apply": history(1000), "bench_backfill": backfill_history()}
+
+
+def consumer_build():
+    """Configures and builds bench/consumer once for every plan: each plan
+    as <name>_dynamic and, unless --no-static, <name>_static, through
+    add_migrations(). Returns {exe name: path}; records why in CONSUMER['why']."""
+    if "done" in CONSUMER:
+        return CONSUMER
+    CONSUMER["done"] = True
+    CONSUMER["why"] = ""
+    src = os.path.join(HERE, "consumer")
+    bdir = os.path.join(ARGS.work, "consumer")
+    spec = ";".join("%s=%s" % kv for kv in sorted(plans().items()))
+    cfg = ["cmake", "-S", src, "-B", bdir, "-DCMAKE_BUILD_TYPE=Release",
+           "-DMIGC_SOURCE_DIR=" + ARGS.source, "-DBENCH_PLANS=" + spec]
+    if os.environ.get("MIGC_STATIC_LIBPQ_DIR"):
+        cfg.append("-DMIGC_STATIC_LIBPQ_DIR=" + os.environ["MIGC_STATIC_LIBPQ_DIR"])
+    try:
+        run(cfg)
+    except Failed as e:
+        CONSUMER["why"] = "bench/consumer (add_migrations) did not configure: " + str(e)
+        return CONSUMER
+    for name in sorted(plans()):
+        for kind in ("dynamic", "static"):
+            if kind == "static" and not ARGS.static:
+                CONSUMER["why_" + name + kind] = "static build disabled (--no-static)"
+                continue
+            exe = "%s_%s" % (name, kind)
+            try:
+                run(["cmake", "--build", bdir, "-j2", "--target", exe])
+                path = os.path.join(bdir, exe)
+                if not os.path.exists(path):
+                    raise Failed("bench/consumer built no %s" % exe)
+                CONSUMER[exe] = path
+            except Failed as e:
+                CONSUMER["why_" + name + kind] = "add_migrations(... %s) failed: %s" % (
+                    "STATIC" if kind == "static" else "EXECUTABLE", e)
+    return CONSUMER
+
+
+def direct_dynamic(hist, name):
+    """Fallback for the dynamic binary: migc build + cc against the runtime
+    libraries of the benchmark's build tree. Returns the path; raises Failed."""
+    gen = os.path.join(ARGS.work, "gen_" + name)
+    shutil.rmtree(gen, ignore_errors=True)
+    run([ARGS.migc, "build", "-d", hist, "-o", gen, "--name", name])
+    write_file(os.path.join(gen, "main.c"),
+               '#include "%s.h"\n#include <migc/migc.h>\n'
+               "int main(int argc, char **argv) { return migc_main(&%s, argc, argv); }\n"
+               % (name, name))
+    rt = os.path.join(ARGS.build, "runtime")
+    libs = [os.path.join(rt, l) for l in ("libmigc_driver_postgres.a",
+                                          "libmigc_driver_sqlite.a", "libmigc_runtime.a")]
+    missing = [l for l in libs if not os.path.exists(l)]
+    if missing:
+        raise Failed("runtime libraries not built: %s" % ", ".join(os.path.basename(m) for m in missing))
+    exe = os.path.join(ARGS.work, name + "_dynamic_direct")
+    run(["cc", "-O2", "-std=c11", "-I", gen, "-I", os.path.join(ARGS.source, "runtime", "include"),
+         os.path.join(gen, name + ".c"), os.path.join(gen, "main.c")] + libs
+        + ["-lpq", "-lsqlite3", "-lpthread", "-lm", "-o", exe])
+    return exe
+
+
+def binaries(hist, name):
+    """The generated binaries of plan `name` (history hist), dynamic and static.
+    Returns {'dynamic': path|None, 'static': path|None, 'why': {kind: reason}}.
+    Both come from bench/consumer (add_migrations, as a user builds them);
+    when that fails the dynamic one is linked directly (and the note says so)."""
+    if name in BIN_CACHE:
+        return BIN_CACHE[name]
+    out = {"dynamic": None, "static": None, "why": {}, "how": "add_migrations()"}
+    c = consumer_build()
+    for kind in ("dynamic", "static"):
+        out[kind] = c.get("%s_%s" % (name, kind))
+        if not out[kind]:
+            out["why"][kind] = c.get("why_" + name + kind) or c["why"]
+    if not out["dynamic"]:
+        try:
+            out["dynamic"] = direct_dynamic(hist, name)
+            out["how"] = "dynamic linked directly (cc), add_migrations() failed"
+            out["why"].pop("dynamic", None)
+        except (Failed, OSError) as e:
+            out["why"]["dynamic"] += "; direct link failed too: %s" % e
+    BIN_CACHE[name] = out
+    return out
+
+
+# ---- 1. migc build scaling ---------------------------------------------------------------
+
+def section_build():
+    REPORT.section("1. migc build: time and peak memory")
+    ns = [1000, 10000, 100000]
+    runs = {1000: ARGS.runs, 10000: ARGS.runs, 100000: max(1, min(3, ARGS.runs))}
+    if ARGS.quick:
+        ns = [1000, 10000]
+    res = {}
+    for n in ns:
+        hist = history(n)
+        try:
+            t, r, _ = run_timed([ARGS.migc, "check", "-d", hist, "--strict"])
+            REPORT.row("migc check --strict, N=%d (1 run)" % n, "%.3f s" % t, "%.1f MB" % (r / 1024.0))
+        except Failed as e:
+            REPORT.row("migc check --strict, N=%d" % n, "FAILED", str(e)[:200])
+            REPORT.note("the generated history of %d migrations does not pass migc check; "
+                        "see %s" % (n, hist))
+        out = os.path.join(ARGS.work, "build_out_%d" % n)
+        try:
+            st = measure([ARGS.migc, "build", "-d", hist, "-o", out, "--name", "bench_plan"],
+                         runs[n], setup=lambda i, out=out: shutil.rmtree(out, ignore_errors=True))
+            size = os.path.getsize(os.path.join(out, "bench_plan.c"))
+            res[n] = st
+            REPORT.row("migc build, N=%d" % n, st.fmt("s"),
+                       "peak %s; bench_plan.c %.1f MB" % (st.fmt_rss(), size / 1e6))
+        except (Failed, OSError) as e:
+            REPORT.row("migc build, N=%d" % n, "FAILED", str(e)[:300])
+    for a, b in ((1000, 10000), (10000, 100000)):
+        if a in res and b in res:
+            REPORT.row("ratio N=%d / N=%d (linear: 10)" % (b, a),
+                       "time %.1fx" % (res[b].med / res[a].med),
+                       "memory %.1fx" % (statistics.median(res[b].rss) / statistics.median(res[a].rss)))
+    if 10000 in res:
+        t, m = res[10000].med, statistics.median(res[10000].rss) / 1024.0
+        REPORT.target("migc build of 10,000 migrations < 1 s and < 100 MB",
+                      "%.3f s, %.1f MB" % (t, m), t < 1.0 and m < 100.0)
+    else:
+        REPORT.target("migc build of 10,000 migrations < 1 s and < 100 MB", "-", None)
+
+
+# ---- 2. apply N = 1,000 -------------------------------------------------------------------
+
+def sql_script(hist, dialect, path):
+    """The plain up script of `migc sql` for hist; returns path."""
+    run([ARGS.migc, "sql", "-d", hist, "--dialect", dialect], stdout_path=path)
+    return path
+
+
+def sqlite_raw_script(plain, path):
+    """Wraps migc's plain SQLite script in one transaction, the way a person
+    would run it with sqlite3: foreign keys off (a rebuild needs that, and it
+    is a no-op inside a transaction), BEGIN, the script, COMMIT. Transaction
+    statements already in the script are dropped so that it stays one."""
+    with open(plain) as f:
+        body = f.read()
+    body = re.sub(r"(?im)^\s*(BEGIN( IMMEDIATE| EXCLUSIVE| DEFERRED)?( TRANSACTION)?|COMMIT|END)\s*;\s*$",
+                  "", body)
+    body = re.sub(r"(?im)^\s*PRAGMA\s+foreign_keys\s*=\s*(ON|OFF|0|1)\s*;\s*$", "", body)
+    write_file(path, "PRAGMA foreign_keys=OFF;\nBEGIN;\n" + body + "\nCOMMIT;\nPRAGMA foreign_keys=ON;\n")
+    return path
+
+
+def rm_sqlite(path):
+    for suffix in ("", "-journal", "-wal", "-shm", "-migc.lock"):
+        try:
+            os.remove(path + suffix)
+        except FileNotFoundError:
+            pass
+
+
+def section_apply():
+    REPORT.section("2. apply N=1,000 migrations to an empty database")
+    hist = history(1000)
+    bins = binaries(hist, "bench_apply")
+    exe = bins["static"] or bins["dynamic"]
+    if not exe:
+        REPORT.row("generated binary", "NOT BUILT", "; ".join(bins["why"].values())[:300])
+        for t in ("apply SQLite within 1.1x of sqlite3 (single transaction)",
+                  "apply PostgreSQL within 1.2x of psql -1 (single transaction)"):
+            REPORT.target(t, "-", None)
+        return
+    REPORT.note("binary used: %s, built with %s" % ("static" if exe == bins["static"] else "dynamic", bins["how"]))
+    runs = ARGS.runs
+    db = os.path.join(ARGS.work, "apply.db")
+    verdict = {}
+    # SQLite
+    try:
+        plain = sql_script(hist, "sqlite", os.path.join(ARGS.work, "up_sqlite.sql"))
+        raw = sqlite_raw_script(plain, os.path.join(ARGS.work, "up_sqlite_1tx.sql"))
+        reset = lambda i: rm_sqlite(db)
+        raw_st = measure(["sqlite3", db], runs, setup=reset, stdin_path=raw)
+        REPORT.row("sqlite3 < script (one transaction)", raw_st.fmt())
+        one = measure([exe, "--database", "sqlite:" + db, "up", "--single-transaction"], runs, setup=reset)
+        REPORT.row("migc up --single-transaction (SQLite)", one.fmt(), "%.2fx raw" % (one.med / raw_st.med))
+        per = measure([exe, "--database", "sqlite:" + db, "up"], runs, setup=reset)
+        REPORT.row("migc up, one transaction per migration (SQLite)", per.fmt(),
+                   "%.2fx raw" % (per.med / raw_st.med))
+        verdict["sqlite"] = (one.med / raw_st.med, one.med, raw_st.med)
+    except (Failed, OSError) as e:
+        REPORT.row("SQLite apply", "FAILED", str(e)[:300])
+    # PostgreSQL
+    if PG:
+        try:
+            plain = sql_script(hist, "postgres", os.path.join(ARGS.work, "up_pg.sql"))
+            reset = lambda i: pg_recreate("bench_apply")
+            raw_st = measure(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", plain,
+                              "-d", pg_url("bench_apply")], runs, setup=reset)
+            REPORT.row("psql -X -1 -f script (TCP)", raw_st.fmt())
+            one = measure([exe, "--database", pg_url("bench_apply"), "up", "--single-transaction"],
+                          runs, setup=reset)
+            REPORT.row("migc up --single-transaction (PostgreSQL)", one.fmt(),
+                       "%.2fx raw" % (one.med / raw_st.med))
+            per = measure([exe, "--database", pg_url("bench_apply"), "up"], runs, setup=reset)
+            REPORT.row("migc up, one transaction per migration (PostgreSQL)", per.fmt(),
+                       "%.2fx raw" % (per.med / raw_st.med))
+            verdict["postgres"] = (one.med / raw_st.med, one.med, raw_st.med)
+        except (Failed, OSError) as e:
+            REPORT.row("PostgreSQL apply", "FAILED", str(e)[:300])
+    else:
+        REPORT.row("PostgreSQL apply", "NOT RUN", "no PostgreSQL cluster")
+    for d, lim, label in (("sqlite", 1.1, "apply SQLite within 1.1x of sqlite3 (single transaction)"),
+                          ("postgres", 1.2, "apply PostgreSQL within 1.2x of psql -1 (single transaction)")):
+        if d in verdict:
+            r, a, b = verdict[d]
+            REPORT.target(label, "%.2fx (%.3f s vs %.3f s)" % (r, a, b), r <= lim)
+        else:
+            REPORT.target(label, "-", None)
+
+
+# ---- 3. no-op up at head --------------------------------------------------------------------
+
+def section_noop():
+    REPORT.section("3. no-op up at head (1,000 applied), whole process")
+    hist = history(1000)
+    bins = binaries(hist, "bench_apply")
+    runs = max(ARGS.runs * 4, 10)
+    db = os.path.join(ARGS.work, "noop.db")
+    got = {}
+    kinds = [(k, bins[k]) for k in ("static", "dynamic")]
+    for k, why in bins["why"].items():
+        REPORT.row("%s binary" % k, "NOT BUILT", why[:300])
+    exe0 = bins["static"] or bins["dynamic"]
+    # SQLite
+    try:
+        if not exe0:
+            raise Failed("no generated binary")
+        rm_sqlite(db)
+        run([exe0, "--database", "sqlite:" + db, "up"])
+        q = "select max(version) from migc_schema_history"
+        raw = measure(["sqlite3", db, q], runs)
+        got[("sqlite", "raw")] = raw
+        REPORT.row("sqlite3 FILE '%s'" % q[:30], raw.fmt())
+        for k, exe in kinds:
+            if exe:
+                st = measure([exe, "--database", "sqlite:" + db, "up"], runs)
+                got[("sqlite", k)] = st
+                REPORT.row("migc up at head, %s binary (SQLite)" % k, st.fmt(),
+                           "%.2fx raw" % (st.med / raw.med))
+    except (Failed, OSError) as e:
+        REPORT.row("SQLite no-op up", "FAILED", str(e)[:300])
+    # PostgreSQL
+    if PG:
+        try:
+            if not exe0:
+                raise Failed("no generated binary")
+            pg_recreate("bench_noop")
+            run([exe0, "--database", pg_url("bench_noop"), "up"])
+            q = "select max(version) from migc_schema_history"
+            raw = measure(["psql", "-X", "-At", "-d", pg_url("bench_noop"), "-c", q], runs)
+            got[("postgres", "raw")] = raw
+            REPORT.row("psql -X -At -c '<one query>' (TCP)", raw.fmt())
+            for k, exe in kinds:
+                if exe:
+                    st = measure([exe, "--database", pg_url("bench_noop"), "up"], runs)
+                    got[("postgres", k)] = st
+                    REPORT.row("migc up at head, %s binary (PostgreSQL)" % k, st.fmt(),
+                               "%.2fx raw" % (st.med / raw.med))
+        except (Failed, OSError) as e:
+            REPORT.row("PostgreSQL no-op up", "FAILED", str(e)[:300])
+    for d, label in (("sqlite", "no-op up, static binary, no slower than sqlite3 connect + query"),
+                     ("postgres", "no-op up, static binary, no slower than psql connect + query")):
+        if (d, "static") in got and (d, "raw") in got:
+            a, b = got[(d, "static")].med, got[(d, "raw")].med
+            REPORT.target(label, "%.1f ms vs %.1f ms (%.2fx)" % (a * 1e3, b * 1e3, a / b), a <= b)
+        else:
+            REPORT.target(label, "-", None)
+
+
+# ---- 4. batched backfill of 1,000,000 rows -----------------------------------------------------
+
+BF_ROWS = 1000000
+
+
+def backfill_history():
+    d = os.path.join(ARGS.work, "hist_backfill")
+    shutil.rmtree(d, ignore_errors=True)
+    write_file(os.path.join(d, "0001_create_items.mig"),
+               "create_table items {\n  id bigint identity primary key,\n"
+               "  a int not null default 0,\n  b bigint\n}\n")
+    write_file(os.path.join(d, "0002_backfill_b.mig"),
+               "backfill items set b = a * 2 batch 10000\n")
+    return d
+
+
+def section_backfill():
+    rows = BF_ROWS if not ARGS.quick else 100000
+    REPORT.section("4. backfill of %d rows: batched (10,000) vs one UPDATE" % rows)
+    hist = backfill_history()
+    bins = binaries(hist, "bench_backfill")
+    exe = bins["static"] or bins["dynamic"]
+    runs = max(1, min(ARGS.runs, 3))
+    got = {}
+    if not exe:
+        REPORT.row("generated binary", "NOT BUILT", "; ".join(bins["why"].values())[:300])
+    # SQLite
+    tpl = os.path.join(ARGS.work, "backfill_tpl.db")
+    db = os.path.join(ARGS.work, "backfill.db")
+    try:
+        if not exe:
+            raise Failed("no generated binary")
+        rm_sqlite(tpl)
+        run([exe, "--database", "sqlite:" + tpl, "up", "--to", "1"])
+        run(["sqlite3", tpl],
+            input_text="WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < %d) "
+                       "INSERT INTO items (a) SELECT x FROM g;\n" % rows)
+
+        def reset(i):
+            rm_sqlite(db)
+            shutil.copyfile(tpl, db)
+
+        raw = measure(["sqlite3", db, "UPDATE items SET b = a * 2"], runs, setup=reset)
+        got[("sqlite", "raw")] = raw
+        REPORT.row("sqlite3: UPDATE items SET b = a * 2", raw.fmt(), "%.0f rows/s" % (rows / raw.med))
+        st = measure([exe, "--database", "sqlite:" + db, "up"], runs, setup=reset)
+        got[("sqlite", "migc")] = st
+        REPORT.row("migc up: backfill batch 10000 (SQLite)", st.fmt(),
+                   "%.0f rows/s, %.2f of raw" % (rows / st.med, raw.med / st.med))
+        one = measure([exe, "--database", "sqlite:" + db, "up", "--single-transaction"], runs, setup=reset)
+        REPORT.row("migc up --single-transaction: one UPDATE (SQLite)", one.fmt(),
+                   "%.0f rows/s" % (rows / one.med))
+    except (Failed, OSError) as e:
+        REPORT.row("SQLite backfill", "FAILED", str(e)[:300])
+    # PostgreSQL
+    if PG:
+        try:
+            if not exe:
+                raise Failed("no generated binary")
+            pg_recreate("bench_bf_tpl")
+            run([exe, "--database", pg_url("bench_bf_tpl"), "up", "--to", "1"])
+            psql("bench_bf_tpl", "insert into items (a) select g from generate_series(1, %d) g" % rows)
+            psql("bench_bf_tpl", "vacuum analyze items")
+
+            def reset(i):
+                pg_recreate("bench_bf", template="bench_bf_tpl")
+                psql("postgres", "checkpoint")
+
+            raw = measure(["psql", "-X", "-q", "-d", pg_url("bench_bf"), "-c", "UPDATE items SET b = a * 2"],
+                          runs, setup=reset)
+            got[("postgres", "raw")] = raw
+            REPORT.row("psql: UPDATE items SET b = a * 2", raw.fmt(), "%.0f rows/s" % (rows / raw.med))
+            st = measure([exe, "--database", pg_url("bench_bf"), "up"], runs, setup=reset)
+            got[("postgres", "migc")] = st
+            REPORT.row("migc up: backfill batch 10000 (PostgreSQL)", st.fmt(),
+                       "%.0f rows/s, %.2f of raw" % (rows / st.med, raw.med / st.med))
+            one = measure([exe, "--database", pg_url("bench_bf"), "up", "--single-transaction"], runs,
+                          setup=reset)
+            REPORT.row("migc up --single-transaction: one UPDATE (PostgreSQL)", one.fmt(),
+                       "%.0f rows/s" % (rows / one.med))
+            psql("postgres", "drop database if exists bench_bf")
+            psql("postgres", "drop database if exists bench_bf_tpl")
+        except (Failed, OSError) as e:
+            REPORT.row("PostgreSQL backfill", "FAILED", str(e)[:300])
+    for d, label in (("sqlite", "batched backfill >= 0.5x rows/s of one UPDATE (SQLite)"),
+                     ("postgres", "batched backfill >= 0.5x rows/s of one UPDATE (PostgreSQL)")):
+        if (d, "migc") in got:
+            f = got[(d, "raw")].med / got[(d, "migc")].med
+            REPORT.target(label, "%.2f of raw" % f, f >= 0.5)
+        else:
+            REPORT.target(label, "-", None)
+
+
+# ---- 5. binary sizes -------------------------------------------------------------------------
+
+def section_sizes():
+    REPORT.section("5. size of the generated binary (N=1,000 migrations)")
+    bins = binaries(history(1000), "bench_apply")
+    for k in ("static", "dynamic"):
+        exe = bins[k]
+        if not exe:
+            REPORT.row("%s binary" % k, "NOT BUILT", bins["why"].get(k, "")[:300])
+            continue
+        size = os.path.getsize(exe)
+        stripped = exe + ".stripped"
+        extra = ""
+        try:
+            run(["strip", "-o", stripped, exe])
+            extra = "stripped %.2f MB" % (os.path.getsize(stripped) / 1e6)
+        except (Failed, OSError):
+            pass
+        if k == "dynamic":
+            try:
+                libs = [l for l in run(["ldd", exe]).splitlines() if "=>" in l]
+                extra += "; %d shared libraries (ldd)" % len(libs)
+            except (Failed, OSError):
+                pass
+        REPORT.row("%s binary" % k, "%.2f MB" % (size / 1e6), extra)
+    emptyish = backfill_history()
+    b2 = binaries(emptyish, "bench_backfill")
+    for k in ("static", "dynamic"):
+        if b2[k]:
+            REPORT.row("%s binary, N=2 migrations" % k, "%.2f MB" % (os.path.getsize(b2[k]) / 1e6))
+
+
+# ---- RESULTS.md ----------------------------------------------------------------------------------
+
+def write_results(path, machine, started, elapsed):
+    lines = ["# migc benchmark results", "",
+             "Written by `bench/run.sh` (bench/bench.py); do not edit by hand — "
+             "findings and profiles live in bench/FINDINGS.md and are appended below.", "",
+             "## Machine", "", "| | |", "| --- | --- |"]
+    for k, v in machine:
+        lines.append("| %s | %s |" % (k, v.replace("|", "/")))
+    lines += ["| run | %s, %.0f s, %d runs per measurement%s |" % (
+        started, elapsed, ARGS.runs, " (quick mode)" if ARGS.quick else ""), ""]
+    lines += ["Times are wall clock of the whole process (spawn to exit), median of the runs "
+              "with the min–max range; memory is the peak RSS from wait4. Setup (creating a "
+              "database, copying a file) is not timed.", ""]
+    lines += ["## Targets", "", "| target | measured | verdict |", "| --- | --- | --- |"]
+    for t, m, v in REPORT.targets:
+        lines.append("| %s | %s | %s |" % (t, m, v))
+    lines.append("")
+    for title, rows, notes in REPORT.sections:
+        lines += ["## " + title, "", "| measurement | median (min–max, runs) | |", "| --- | --- | --- |"]
+        for what, value, extra in rows:
+            lines.append("| %s | %s | %s |" % (what.replace("|", "/"), value, extra.replace("|", "/")))
+        lines.append("")
+        for n in notes:
+            lines.append("- " + n)
+        if notes:
+            lines.append("")
+    findings = os.path.join(HERE, "FINDINGS.md")
+    if os.path.exists(findings):
+        with open(findings) as f:
+            lines += ["", f.read().rstrip(), ""]
+    write_file(path, "\n".join(lines) + "\n")
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser(description="migc benchmarks (run through bench/run.sh)")
+    ap.add_argument("--migc", required=True)
+    ap.add_argument("--source", required=True)
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--pg-state")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--no-static", dest="static", action="store_false")
+    ap.add_argument("--sections", default="1,2,3,4,5")
+    ap.add_argument("--results")
+    ARGS = ap.parse_args()
+    ARGS.work = os.path.abspath(ARGS.work)
+    ARGS.migc = os.path.abspath(ARGS.migc)
+    os.makedirs(ARGS.work, exist_ok=True)
+    if not os.access(ARGS.migc, os.X_OK):
+        print("bench.py: error: %s is not an executable migc; build it first" % ARGS.migc, file=sys.stderr)
+        return 2
+    pg_load(ARGS.pg_state)
+    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    t0 = time.time()
+    machine = machine_info()
+    for k, v in machine:
+        print("%-18s %s" % (k, v))
+    table = {"1": section_build, "2": section_apply, "3": section_noop,
+             "4": section_backfill, "5": section_sizes}
+    for s in ARGS.sections.split(","):
+        if s.strip() in table:
+            table[s.strip()]()
+    print("\n== targets")
+    for t, m, v in REPORT.targets:
+        print("  %-66s %-34s %s" % (t, m, v))
+    if ARGS.results:
+        write_results(ARGS.results, machine, started, time.time() - t0)
+        print("\nwrote %s" % ARGS.results)
+    return 0
+
+
+ARGS = None
+
+if __name__ == "__main__":
+    sys.exit(main())
