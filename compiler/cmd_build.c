@@ -1,0 +1,143 @@
+/* cmd_build.c: `migc build [-d DIR] -o OUTDIR --name NAME [--dialect
+ * postgres,sqlite] [--strict]` — writes NAME.c and NAME.h (DESIGN §3, §4),
+ * plus the front-end helper the code-generating commands share. Nothing is
+ * written unless the whole history compiles; files whose content did not
+ * change are left untouched. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "emit.h"
+#include "frontend.h"
+
+int codegen_frontend(arena *a, const char *dir, bool strict, const checked_history **out)
+{
+    diag_ctx *d = diag_new(a, stderr, diag_colour_wanted(), strict);
+    bool io_failed = false;
+    history *h = load_history(a, d, dir, &io_failed);
+    if (diag_errors(d)) {
+        diag_summary(d);
+        return io_failed ? EXIT_IO : EXIT_INPUT;
+    }
+    checked_history *ch = check_history(a, d, h);
+    diag_summary(d);
+    if (diag_errors(d))
+        return EXIT_INPUT;
+    *out = ch;
+    return EXIT_OK;
+}
+
+bool dialect_from_name(const char *s, dialect *d)
+{
+    if (!strcmp(s, "postgres") || !strcmp(s, "postgresql") || !strcmp(s, "pg")) {
+        *d = MIGC_POSTGRES;
+        return true;
+    }
+    if (!strcmp(s, "sqlite") || !strcmp(s, "sqlite3")) {
+        *d = MIGC_SQLITE;
+        return true;
+    }
+    return false;
+}
+
+/* Is s a C identifier (the plan's variable name)? */
+static bool c_identifier(const char *s)
+{
+    if (!*s || (*s >= '0' && *s <= '9'))
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    return true;
+}
+
+/* Matches option opt at argv[*i] as "opt VALUE" or "opt=VALUE"; sets *val.
+ * Returns 1 on a match, 0 when argv[*i] is not opt, -1 when the value is
+ * missing. */
+static int opt_value(int argc, char **argv, int *i, const char *opt, const char **val)
+{
+    size_t n = strlen(opt);
+    if (strncmp(argv[*i], opt, n))
+        return 0;
+    if (argv[*i][n] == '=') {
+        *val = argv[*i] + n + 1;
+        return 1;
+    }
+    if (argv[*i][n])
+        return 0;
+    if (*i + 1 >= argc)
+        return -1;
+    *val = argv[++*i];
+    return 1;
+}
+
+int cmd_build(int argc, char **argv)
+{
+    const char *dir = "migrations", *outdir = NULL, *name = NULL, *dialects = "postgres,sqlite";
+    bool strict = false;
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if ((r = opt_value(argc, argv, &i, "-d", &dir)) || (r = opt_value(argc, argv, &i, "-o", &outdir)) ||
+            (r = opt_value(argc, argv, &i, "--name", &name)) ||
+            (r = opt_value(argc, argv, &i, "--dialect", &dialects))) {
+            if (r < 0)
+                return usage_error("build", "option '%s' needs a value", argv[i]);
+        } else if (!strcmp(argv[i], "--strict")) {
+            strict = true;
+        } else {
+            return usage_error("build", "unknown option '%s'", argv[i]);
+        }
+    }
+    if (!outdir)
+        return usage_error("build", "missing -o OUTDIR (where NAME.c and NAME.h go)");
+    if (!name)
+        return usage_error("build", "missing --name NAME (the plan's C name)");
+    if (!c_identifier(name))
+        return usage_error("build", "--name '%s' is not a C identifier ([A-Za-z_][A-Za-z0-9_]*)", name);
+    unsigned mask = 0;
+    arena *a = arena_new();
+    char *list = arena_strdup(a, dialects);
+    for (char *tok = list; tok && *tok;) {
+        char *comma = strchr(tok, ',');
+        if (comma)
+            *comma = '\0';
+        dialect d;
+        if (!dialect_from_name(tok, &d)) {
+            arena_free(a);
+            return usage_error("build", "unknown dialect '%s' (expected postgres, sqlite)", tok);
+        }
+        mask |= 1u << d;
+        tok = comma ? comma + 1 : NULL;
+    }
+    if (!mask) {
+        arena_free(a);
+        return usage_error("build", "--dialect needs at least one of postgres, sqlite");
+    }
+    const checked_history *ch = NULL;
+    int rc = codegen_frontend(a, dir, strict, &ch);
+    if (rc != EXIT_OK) {
+        arena_free(a);
+        return rc;
+    }
+    cg_plan *p = codegen_plan(a, ch, mask);
+    for (uint32_t i = 0; i < p->n; i++)
+        if (!p->migs[i].checksum) {
+            fputs("migc: error: computing a checksum failed (libcrypto)\n", stderr);
+            arena_free(a);
+            return EXIT_IO;
+        }
+    const char *src = emit_c_source(a, p, name), *hdr = emit_c_header(a, p, name);
+    if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "migc: error: cannot create directory '%s': %s\n", outdir, strerror(errno));
+        arena_free(a);
+        return EXIT_IO;
+    }
+    rc = EXIT_OK;
+    if (write_file_atomic(arena_printf(a, "%s/%s.h", outdir, name), hdr, strlen(hdr)) != 0 ||
+        write_file_atomic(arena_printf(a, "%s/%s.c", outdir, name), src, strlen(src)) != 0)
+        rc = EXIT_IO;
+    arena_free(a);
+    return rc;
+}

@@ -1,0 +1,122 @@
+/* cmd_schema.c: `migc schema [-d DIR] --dialect D [--at V]` — the schema at
+ * head, or after the greatest version <= V, as DDL for the dialect (DESIGN
+ * §4): tables in creation order (on PostgreSQL a foreign key to a table
+ * created later is added by ALTER TABLE afterwards), then indexes. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "emit.h"
+
+/* Option with a value: 1 matched, 0 not this option, -1 value missing. */
+static int opt_value(int argc, char **argv, int *i, const char *opt, const char **val)
+{
+    size_t n = strlen(opt);
+    if (strncmp(argv[*i], opt, n))
+        return 0;
+    if (argv[*i][n] == '=') {
+        *val = argv[*i] + n + 1;
+        return 1;
+    }
+    if (argv[*i][n])
+        return 0;
+    if (*i + 1 >= argc)
+        return -1;
+    *val = argv[++*i];
+    return 1;
+}
+
+/* The DDL of catalog c for d. */
+static const char *schema_ddl(arena *a, const catalog *c, dialect d)
+{
+    strbuf b, later;
+    sb_init(&b, a);
+    sb_init(&later, a);
+    for (uint32_t i = 0; i < c->ntables; i++) {
+        const cat_table *t = c->tables[i];
+        cat_table copy = *t;
+        if (d == MIGC_POSTGRES) {
+            copy.cons = arena_alloc(a, (t->ncons ? t->ncons : 1) * sizeof *copy.cons);
+            copy.ncons = 0;
+            for (uint32_t k = 0; k < t->ncons; k++) {
+                cat_constraint *con = t->cons[k];
+                bool forward = false;
+                if (con->kind == CON_FOREIGN_KEY && strcmp(con->ref_table, t->name)) {
+                    forward = true;
+                    for (uint32_t j = 0; j < i; j++)
+                        if (!strcmp(c->tables[j]->name, con->ref_table))
+                            forward = false;
+                }
+                if (!forward) {
+                    copy.cons[copy.ncons++] = con;
+                    continue;
+                }
+                sb_puts(&later, "ALTER TABLE ");
+                sb_ident(&later, d, t->name);
+                sb_puts(&later, " ADD ");
+                sb_constraint(&later, d, con);
+                sb_puts(&later, ";\n\n");
+            }
+        }
+        sb_puts(&b, sql_create_table(a, d, &copy, NULL));
+        sb_puts(&b, ";\n\n");
+    }
+    sb_puts(&b, sb_str(&later));
+    for (uint32_t i = 0; i < c->nindexes; i++) {
+        sb_puts(&b, sql_create_index(a, d, c->indexes[i], false));
+        sb_puts(&b, ";\n\n");
+    }
+    return sb_str(&b);
+}
+
+int cmd_schema(int argc, char **argv)
+{
+    const char *dir = "migrations", *dname = NULL, *at_s = NULL;
+    bool strict = false;
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if ((r = opt_value(argc, argv, &i, "-d", &dir)) || (r = opt_value(argc, argv, &i, "--dialect", &dname)) ||
+            (r = opt_value(argc, argv, &i, "--at", &at_s))) {
+            if (r < 0)
+                return usage_error("schema", "option '%s' needs a value", argv[i]);
+        } else if (!strcmp(argv[i], "--strict")) {
+            strict = true;
+        } else {
+            return usage_error("schema", "unknown option '%s'", argv[i]);
+        }
+    }
+    dialect d;
+    if (!dname)
+        return usage_error("schema", "missing --dialect postgres|sqlite");
+    if (!dialect_from_name(dname, &d))
+        return usage_error("schema", "unknown dialect '%s' (expected postgres or sqlite)", dname);
+    int64_t at = INT64_MAX;
+    if (at_s) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(at_s, &end, 10);
+        if (!*at_s || *end || errno || v < 0)
+            return usage_error("schema", "--at needs a version number, not '%s'", at_s);
+        at = v;
+    }
+    arena *a = arena_new();
+    const checked_history *ch = NULL;
+    int rc = codegen_frontend(a, dir, strict, &ch);
+    if (rc == EXIT_OK) {
+        cg_plan *p = codegen_plan(a, ch, 1u << d);
+        const catalog *c = NULL;
+        for (uint32_t i = 0; i < p->n; i++)
+            if (p->migs[i].m->version <= at)
+                c = p->migs[i].after;
+        const char *text = c ? schema_ddl(a, c, d) : "";
+        if (fputs(text, stdout) == EOF || fflush(stdout) != 0) {
+            fprintf(stderr, "migc: error: cannot write the schema: %s\n", strerror(errno));
+            rc = EXIT_IO;
+        }
+    }
+    arena_free(a);
+    return rc;
+}

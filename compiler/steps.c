@@ -1,0 +1,860 @@
+/* steps.c: one migration, one dialect -> ordered steps (DESIGN §3).
+ *
+ * codegen_plan() replays the history into its own catalog (catalog_apply()),
+ * keeping the catalog before and after every statement, and compiles:
+ *   - the up direction: each statement's SQL for the dialect, grouped into
+ *     transactional steps, with `concurrently` indexes and `no_transaction`
+ *     raw blocks as their own non-transactional steps and batched backfills
+ *     as backfill steps;
+ *   - the down direction: the explicit `down { }` compiled like an up
+ *     against the catalog after the migration, or else the inverse of every
+ *     statement in reverse order, derived from the catalogs; a statement
+ *     without an inverse makes the migration irreversible;
+ *   - on SQLite, what 3.40 cannot alter in place becomes a table rebuild
+ *     generated from the catalog (CREATE TABLE "_migc_new_<t>", INSERT ...
+ *     SELECT, DROP, RENAME, indexes, sqlite_sequence), and the step records
+ *     the table in `rebuilt` so the runtime turns foreign_keys off before
+ *     BEGIN and runs foreign_key_check(<t>) before COMMIT.
+ * The catalog is copy-on-write and read-only here: only catalog_apply()
+ * changes it (it also rewrites checks and index expressions on renames).
+ * Everything is allocated in the arena; nothing here fails. */
+#include <string.h>
+
+#include "emit.h"
+
+typedef struct gen {
+    arena *a;
+    dialect d;
+    cg_dir *dir;
+    cg_step *txn;          /* the open transactional step, or NULL */
+    bool loses_data;       /* a statement emitted drops, deletes or narrows */
+} gen;
+
+/* ---- step building -------------------------------------------------------- */
+
+static cg_step *new_step(gen *g, enum migc_step_kind k)
+{
+    cg_step *s = arena_alloc(g->a, sizeof *s);
+    s->kind = k;
+    vec_push(g->a, &g->dir->steps, s);
+    return s;
+}
+
+/* Appends sql to the open transactional step (opening one if needed). */
+static void emit(gen *g, const char *sql)
+{
+    if (!g->txn)
+        g->txn = new_step(g, MIGC_STEP_TRANSACTION);
+    vec_push(g->a, &g->txn->stmts, (void *)sql);
+}
+
+/* sql as its own non-transactional step. */
+static void emit_alone(gen *g, const char *sql, const char *concurrent_index)
+{
+    cg_step *s = new_step(g, MIGC_STEP_NO_TRANSACTION);
+    vec_push(g->a, &s->stmts, (void *)sql);
+    s->concurrent_index = concurrent_index;
+    g->txn = NULL;
+}
+
+static void mark_rebuilt(gen *g, const char *table)
+{
+    if (!g->txn)
+        g->txn = new_step(g, MIGC_STEP_TRANSACTION);
+    for (size_t i = 0; i < g->txn->rebuilt.n; i++)
+        if (!strcmp(g->txn->rebuilt.items[i], table))
+            return;
+    vec_push(g->a, &g->txn->rebuilt, (void *)table);
+}
+
+/* printf into the arena with the dialect's quoting helpers at hand. */
+#define ID(name) sql_ident(g->a, g->d, (name))
+
+/* "ALTER TABLE <t> " */
+static void alter_prefix(gen *g, strbuf *b, const char *table)
+{
+    sb_init(b, g->a);
+    sb_puts(b, "ALTER TABLE ");
+    sb_ident(b, g->d, table);
+    sb_putc(b, ' ');
+}
+
+/* ---- catalog helpers ------------------------------------------------------- */
+
+static bool has_name(const char *const *names, uint32_t n, const char *name)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!strcmp(names[i], name))
+            return true;
+    return false;
+}
+
+/* Does constraint c involve column col (its columns or its check)? */
+static bool constraint_uses(arena *a, const cat_constraint *c, const char *col)
+{
+    if (has_name(c->cols, c->ncols, col))
+        return true;
+    if (c->kind == CON_CHECK) {
+        ptr_vec v = {0};
+        expr_columns(a, c->check, &v);
+        for (size_t i = 0; i < v.n; i++)
+            if (!strcmp(v.items[i], col))
+                return true;
+    }
+    return false;
+}
+
+/* ---- SQLite table rebuild ---------------------------------------------------- */
+
+/* Rebuilds table `to` (as described by catalog tgt) from the live table
+ * `from` (the same name): new table, rows copied column by column (columns
+ * `to` has and `from` lacks get their default; override_col is filled from
+ * override_e instead), sqlite_sequence carried over, old table dropped, new
+ * one renamed, every create_index index of the table re-created. */
+static void sqlite_rebuild(gen *g, const catalog *tgt, const cat_table *to, const cat_table *from,
+                           const char *override_col, const expr *override_e)
+{
+    const char *tmp = arena_printf(g->a, "_migc_new_%s", to->name);
+    emit(g, sql_create_table(g->a, g->d, to, tmp));
+    strbuf cols, vals;
+    sb_init(&cols, g->a);
+    sb_init(&vals, g->a);
+    for (uint32_t i = 0; i < to->ncols; i++) {
+        const cat_column *c = to->cols[i];
+        bool over = override_col && !strcmp(c->name, override_col) && override_e;
+        if (!over && !catalog_column(from, c->name))
+            continue;
+        if (cols.n) {
+            sb_puts(&cols, ", ");
+            sb_puts(&vals, ", ");
+        }
+        sb_ident(&cols, g->d, c->name);
+        if (over)
+            sb_expr(&vals, g->d, override_e, &c->type);
+        else
+            sb_ident(&vals, g->d, c->name);
+    }
+    if (cols.n)
+        emit(g, arena_printf(g->a, "INSERT INTO %s (%s)\n    SELECT %s FROM %s", ID(tmp),
+                             sb_str(&cols), sb_str(&vals), ID(from->name)));
+    if (sqlite_autoincrement(to)) {
+        strbuf b;
+        sb_init(&b, g->a);
+        sb_puts(&b, "DELETE FROM sqlite_sequence WHERE name = ");
+        sb_literal(&b, tmp);
+        emit(g, sb_str(&b));
+        sb_init(&b, g->a);
+        sb_puts(&b, "INSERT INTO sqlite_sequence (name, seq)\n    SELECT ");
+        sb_literal(&b, tmp);
+        sb_puts(&b, ", seq FROM sqlite_sequence WHERE name = ");
+        sb_literal(&b, from->name);
+        emit(g, sb_str(&b));
+    }
+    emit(g, arena_printf(g->a, "DROP TABLE %s", ID(from->name)));
+    emit(g, arena_printf(g->a, "ALTER TABLE %s RENAME TO %s", ID(tmp), ID(to->name)));
+    for (uint32_t i = 0; i < tgt->nindexes; i++)
+        if (!strcmp(tgt->indexes[i]->table, to->name))
+            emit(g, sql_create_index(g->a, g->d, tgt->indexes[i], false));
+    mark_rebuilt(g, to->name);
+}
+
+/* Rebuild of table `name` from its state in cur to its state in tgt. */
+static void rebuild(gen *g, const catalog *cur, const catalog *tgt, const char *name,
+                    const char *override_col, const expr *override_e)
+{
+    const cat_table *to = catalog_table(tgt, name), *from = catalog_table(cur, name);
+    if (to && from)
+        sqlite_rebuild(g, tgt, to, from, override_col, override_e);
+}
+
+/* ---- statements shared by up and down ------------------------------------------ */
+
+/* Appends a column constraint for SQLite's ADD COLUMN (CHECK or REFERENCES). */
+static void sqlite_column_constraint(strbuf *b, const cat_constraint *k)
+{
+    if (k->kind == CON_CHECK) {
+        sb_putc(b, ' ');
+        sb_constraint(b, MIGC_SQLITE, k);
+        return;
+    }
+    strbuf t;
+    sb_init(&t, b->a);
+    sb_constraint(&t, MIGC_SQLITE, k);
+    /* "CONSTRAINT n FOREIGN KEY (c) REFERENCES ..." -> "CONSTRAINT n REFERENCES ..." */
+    const char *s = sb_str(&t), *fk = strstr(s, " FOREIGN KEY ("), *ref = strstr(s, " REFERENCES ");
+    sb_putc(b, ' ');
+    if (fk && ref) {
+        sb_putn(b, s, (size_t)(fk - s));
+        sb_puts(b, ref);
+    } else {
+        sb_puts(b, s);
+    }
+}
+
+/* Adds column col of table (as catalog tgt has it) to the live table as
+ * catalog cur has it, with the constraints tgt has and cur lacks. */
+static void add_column(gen *g, const catalog *cur, const catalog *tgt, const char *table,
+                       const char *col)
+{
+    const cat_table *tt = catalog_table(tgt, table), *ft = catalog_table(cur, table);
+    const cat_column *c = tt ? catalog_column(tt, col) : NULL;
+    if (!c || !ft)
+        return;
+    ptr_vec added = {0};
+    bool sqlite_ok = !c->identity;
+    for (uint32_t i = 0; i < tt->ncons; i++) {
+        const cat_constraint *k = tt->cons[i];
+        if (catalog_constraint(ft, k->name))
+            continue;
+        vec_push(g->a, &added, (void *)k);
+        if (k->kind == CON_PRIMARY_KEY || k->kind == CON_UNIQUE || k->ncols > 1)
+            sqlite_ok = false;
+        if (k->kind == CON_FOREIGN_KEY && c->dflt && c->dflt->kind != E_NULL)
+            sqlite_ok = false;
+    }
+    if (c->dflt && !expr_is_constant(c->dflt))
+        sqlite_ok = false;
+    if (c->not_null && (!c->dflt || c->dflt->kind == E_NULL))
+        sqlite_ok = false;
+    if (g->d == MIGC_SQLITE && !sqlite_ok) {
+        rebuild(g, cur, tgt, table, NULL, NULL);
+        return;
+    }
+    strbuf b;
+    alter_prefix(g, &b, table);
+    sb_puts(&b, "ADD COLUMN ");
+    sb_column_def(&b, g->d, c, g->d == MIGC_POSTGRES ? catalog_primary_key(tt) : NULL);
+    for (size_t i = 0; i < added.n; i++) {
+        if (g->d == MIGC_POSTGRES) {
+            sb_puts(&b, ",\n    ADD ");
+            sb_constraint(&b, g->d, added.items[i]);
+        } else {
+            sqlite_column_constraint(&b, added.items[i]);
+        }
+    }
+    emit(g, sb_str(&b));
+}
+
+/* Drops column col of table: live state cur, target state tgt. */
+static void drop_column(gen *g, const catalog *cur, const catalog *tgt, const char *table,
+                        const char *col)
+{
+    const cat_table *ft = catalog_table(cur, table);
+    if (!ft)
+        return;
+    bool in_place = true;
+    for (uint32_t i = 0; i < ft->ncons; i++)
+        if (constraint_uses(g->a, ft->cons[i], col))
+            in_place = false;
+    for (uint32_t i = 0; i < cur->nindexes; i++)
+        if (!strcmp(cur->indexes[i]->table, table) &&
+            has_name(cur->indexes[i]->cols, cur->indexes[i]->ncols, col))
+            in_place = false;
+    if (g->d == MIGC_SQLITE && !in_place) {
+        rebuild(g, cur, tgt, table, NULL, NULL);
+        return;
+    }
+    emit(g, arena_printf(g->a, "ALTER TABLE %s DROP COLUMN %s", ID(table), ID(col)));
+}
+
+/* PostgreSQL ALTER COLUMN with the given action text. */
+static void pg_alter_column(gen *g, const char *table, const char *col, const char *action)
+{
+    emit(g, arena_printf(g->a, "ALTER TABLE %s ALTER COLUMN %s %s", ID(table), ID(col), action));
+}
+
+/* Sets column col's default to what tgt has (or drops it). */
+static void pg_default(gen *g, const catalog *tgt, const char *table, const char *col)
+{
+    const cat_table *t = catalog_table(tgt, table);
+    const cat_column *c = t ? catalog_column(t, col) : NULL;
+    if (!c)
+        return;
+    if (!c->dflt) {
+        pg_alter_column(g, table, col, "DROP DEFAULT");
+        return;
+    }
+    strbuf b;
+    sb_init(&b, g->a);
+    sb_puts(&b, "SET DEFAULT ");
+    sb_expr(&b, g->d, c->dflt, &c->type);
+    pg_alter_column(g, table, col, sb_str(&b));
+}
+
+/* Makes table's constraints on PostgreSQL go from cur's to tgt's: drops what
+ * tgt lacks, adds what cur lacks (in tgt's order), in one ALTER TABLE. */
+static void pg_constraints(gen *g, const catalog *cur, const catalog *tgt, const char *table)
+{
+    const cat_table *ft = catalog_table(cur, table), *tt = catalog_table(tgt, table);
+    if (!ft || !tt)
+        return;
+    strbuf b;
+    alter_prefix(g, &b, table);
+    bool any = false;
+    for (uint32_t i = 0; i < ft->ncons; i++)
+        if (!catalog_constraint(tt, ft->cons[i]->name)) {
+            sb_puts(&b, any ? ",\n    DROP CONSTRAINT " : "DROP CONSTRAINT ");
+            sb_ident(&b, g->d, ft->cons[i]->name);
+            any = true;
+        }
+    for (uint32_t i = 0; i < tt->ncons; i++)
+        if (!catalog_constraint(ft, tt->cons[i]->name)) {
+            sb_puts(&b, any ? ",\n    ADD " : "ADD ");
+            sb_constraint(&b, g->d, tt->cons[i]);
+            any = true;
+        }
+    if (any)
+        emit(g, sb_str(&b));
+}
+
+/* Changes of one table's definition that SQLite can only do by a rebuild
+ * (nullability, defaults, constraints, primary key): cur -> tgt. */
+static void table_change(gen *g, const catalog *cur, const catalog *tgt, const stmt *s, bool up)
+{
+    const char *table = s->table.s, *col = s->column.s;
+    if (g->d == MIGC_SQLITE) {
+        rebuild(g, cur, tgt, table, NULL, NULL);
+        return;
+    }
+    switch (s->kind) {
+    case S_SET_NOT_NULL:
+        pg_alter_column(g, table, col, up ? "SET NOT NULL" : "DROP NOT NULL");
+        break;
+    case S_DROP_NOT_NULL:
+        pg_alter_column(g, table, col, up ? "DROP NOT NULL" : "SET NOT NULL");
+        break;
+    case S_SET_DEFAULT:
+    case S_DROP_DEFAULT: pg_default(g, tgt, table, col); break;
+    default: pg_constraints(g, cur, tgt, table); break;
+    }
+}
+
+/* Does a change of type from -> to keep every value? */
+static bool type_widens(sql_type from, sql_type to)
+{
+    if (from.kind == to.kind && from.p == to.p && from.s == to.s)
+        return true;
+    int rank_from = 0, rank_to = 0;
+    switch (from.kind) {
+    case TY_SMALLINT: rank_from = 1; break;
+    case TY_INT: rank_from = 2; break;
+    case TY_BIGINT: rank_from = 3; break;
+    default: break;
+    }
+    switch (to.kind) {
+    case TY_SMALLINT: rank_to = 1; break;
+    case TY_INT: rank_to = 2; break;
+    case TY_BIGINT: rank_to = 3; break;
+    case TY_NUMERIC: rank_to = (to.p < 0 || to.p - (to.s < 0 ? 0 : to.s) >= 19) ? 4 : 0; break;
+    default: break;
+    }
+    if (rank_from && rank_to)
+        return rank_to >= rank_from;
+    if (from.kind == TY_REAL && to.kind == TY_DOUBLE)
+        return true;
+    if (from.kind == TY_NUMERIC && to.kind == TY_NUMERIC)
+        return to.p < 0 || (from.p >= 0 && to.p - to.s >= from.p - (from.s < 0 ? 0 : from.s) &&
+                            to.s >= (from.s < 0 ? 0 : from.s));
+    if ((from.kind == TY_VARCHAR || from.kind == TY_TEXT) && to.kind == TY_TEXT)
+        return true;
+    if (from.kind == TY_VARCHAR && to.kind == TY_VARCHAR)
+        return to.p < 0 || (from.p >= 0 && to.p >= from.p);
+    if (from.kind == TY_TIMESTAMP && to.kind == TY_TIMESTAMPTZ)
+        return true;
+    return false;
+}
+
+/* Changes column col's type from cur's to tgt's; using: how to compute the
+ * new values (NULL: a cast of the column). */
+static void alter_type(gen *g, const catalog *cur, const catalog *tgt, const char *table,
+                       const char *col, const expr *using_e)
+{
+    const cat_table *ft = catalog_table(cur, table), *tt = catalog_table(tgt, table);
+    const cat_column *fc = ft ? catalog_column(ft, col) : NULL, *tc = tt ? catalog_column(tt, col) : NULL;
+    if (!fc || !tc)
+        return;
+    if (!type_widens(fc->type, tc->type))
+        g->loses_data = true;
+    if (g->d == MIGC_SQLITE) {
+        rebuild(g, cur, tgt, table, col, using_e);
+        return;
+    }
+    strbuf b;
+    sb_init(&b, g->a);
+    sb_printf(&b, "TYPE %s", pg_type_sql(g->a, tc->type));
+    if (using_e) {
+        sb_puts(&b, " USING ");
+        sb_expr(&b, g->d, using_e, &tc->type);
+    } else if (!type_widens(fc->type, tc->type)) {
+        sb_puts(&b, " USING CAST(");
+        sb_ident(&b, g->d, col);
+        sb_printf(&b, " AS %s)", pg_type_sql(g->a, tc->type));
+    }
+    pg_alter_column(g, table, col, sb_str(&b));
+}
+
+/* "SET a = e, b = f" for a backfill on table t (catalog types as targets). */
+static const char *set_list(gen *g, const cat_table *t, const stmt *s)
+{
+    strbuf b;
+    sb_init(&b, g->a);
+    sb_puts(&b, "SET ");
+    for (uint32_t i = 0; i < s->nsets; i++) {
+        const cat_column *c = t ? catalog_column(t, s->sets[i].col.s) : NULL;
+        if (i)
+            sb_puts(&b, ", ");
+        sb_ident(&b, g->d, s->sets[i].col.s);
+        sb_puts(&b, " = ");
+        sb_expr(&b, g->d, s->sets[i].value, c ? &c->type : NULL);
+    }
+    return sb_str(&b);
+}
+
+/* "(k1, k2)" or "k1"; params: "($1, $2)" numbered from first. */
+static const char *key_tuple(gen *g, const cat_constraint *pk)
+{
+    strbuf b;
+    sb_init(&b, g->a);
+    if (pk->ncols > 1)
+        sb_putc(&b, '(');
+    for (uint32_t i = 0; i < pk->ncols; i++) {
+        if (i)
+            sb_puts(&b, ", ");
+        sb_ident(&b, g->d, pk->cols[i]);
+    }
+    if (pk->ncols > 1)
+        sb_putc(&b, ')');
+    return sb_str(&b);
+}
+
+static const char *param_tuple(gen *g, unsigned n, unsigned first)
+{
+    strbuf b;
+    sb_init(&b, g->a);
+    if (n > 1)
+        sb_putc(&b, '(');
+    for (unsigned i = 0; i < n; i++)
+        sb_printf(&b, "%s%s%u", i ? ", " : "", g->d == MIGC_POSTGRES ? "$" : "?", first + i);
+    if (n > 1)
+        sb_putc(&b, ')');
+    return sb_str(&b);
+}
+
+/* The backfill statement(s): one UPDATE, or a batched backfill step. */
+static void backfill(gen *g, const catalog *cur, const stmt *s)
+{
+    const cat_table *t = catalog_table(cur, s->table.s);
+    const char *tq = ID(s->table.s), *sets = set_list(g, t, s);
+    const char *where = NULL;
+    if (s->where) {
+        strbuf w;
+        sb_init(&w, g->a);
+        sb_putc(&w, '(');
+        sb_expr(&w, g->d, s->where, NULL);
+        sb_putc(&w, ')');
+        where = sb_str(&w);
+    }
+    const char *whole = where ? arena_printf(g->a, "UPDATE %s %s WHERE %s", tq, sets, where + 0)
+                              : arena_printf(g->a, "UPDATE %s %s", tq, sets);
+    if (where) { /* drop the outer parentheses for the single UPDATE */
+        strbuf w;
+        sb_init(&w, g->a);
+        sb_expr(&w, g->d, s->where, NULL);
+        whole = arena_printf(g->a, "UPDATE %s %s WHERE %s", tq, sets, sb_str(&w));
+    }
+    const cat_constraint *pk = t ? catalog_primary_key(t) : NULL;
+    if (s->batch <= 0 || !pk) {
+        emit(g, whole);
+        return;
+    }
+    cg_backfill *bf = arena_alloc(g->a, sizeof *bf);
+    bf->table = tq;
+    bf->nkeys = pk->ncols;
+    bf->batch_size = (unsigned)(s->batch > 1000000000 ? 1000000000 : s->batch);
+    strbuf keys, desc;
+    sb_init(&keys, g->a);
+    sb_init(&desc, g->a);
+    for (uint32_t i = 0; i < pk->ncols; i++) {
+        sb_printf(&keys, "%s%s", i ? ", " : "", ID(pk->cols[i]));
+        sb_printf(&desc, "%s%s DESC", i ? ", " : "", ID(pk->cols[i]));
+    }
+    const char *kt = key_tuple(g, pk), *and_w = where ? arena_printf(g->a, " AND %s", where) : "";
+    const char *p1 = param_tuple(g, pk->ncols, 1), *p2 = param_tuple(g, pk->ncols, pk->ncols + 1);
+    bf->first_bound = arena_printf(
+        g->a, "SELECT %s FROM (SELECT %s FROM %s%s%s ORDER BY %s LIMIT %u) AS b ORDER BY %s LIMIT 1",
+        sb_str(&keys), sb_str(&keys), tq, where ? " WHERE " : "", where ? where : "", sb_str(&keys),
+        bf->batch_size, sb_str(&desc));
+    bf->next_bound = arena_printf(
+        g->a, "SELECT %s FROM (SELECT %s FROM %s WHERE %s > %s%s ORDER BY %s LIMIT %u) AS b ORDER BY %s LIMIT 1",
+        sb_str(&keys), sb_str(&keys), tq, kt, p1, and_w, sb_str(&keys), bf->batch_size, sb_str(&desc));
+    bf->first_update = arena_printf(g->a, "UPDATE %s %s WHERE %s <= %s%s", tq, sets, kt, p1, and_w);
+    bf->next_update = arena_printf(g->a, "UPDATE %s %s WHERE %s > %s AND %s <= %s%s", tq, sets, kt,
+                                   p1, kt, p2, and_w);
+    bf->whole = whole;
+    cg_step *st = new_step(g, MIGC_STEP_BACKFILL);
+    st->bf = bf;
+    g->txn = NULL;
+}
+
+/* INSERT, and on PostgreSQL the identity sequence moved past the rows. */
+static void insert(gen *g, const catalog *cur, const stmt *s)
+{
+    const cat_table *t = catalog_table(cur, s->table.s);
+    strbuf b;
+    sb_init(&b, g->a);
+    sb_puts(&b, "INSERT INTO ");
+    sb_ident(&b, g->d, s->table.s);
+    sb_puts(&b, " (");
+    for (uint32_t i = 0; i < s->insert_cols.n; i++) {
+        if (i)
+            sb_puts(&b, ", ");
+        sb_ident(&b, g->d, s->insert_cols.items[i].s);
+    }
+    sb_puts(&b, ") VALUES");
+    for (uint32_t r = 0; r < s->nrows; r++) {
+        sb_puts(&b, r ? ",\n    (" : "\n    (");
+        for (uint32_t i = 0; i < s->insert_cols.n; i++) {
+            const cat_column *c = t ? catalog_column(t, s->insert_cols.items[i].s) : NULL;
+            if (i)
+                sb_puts(&b, ", ");
+            sb_expr(&b, g->d, s->rows[r][i], c ? &c->type : NULL);
+        }
+        sb_putc(&b, ')');
+    }
+    emit(g, sb_str(&b));
+    const cat_column *id = t ? table_identity(t) : NULL;
+    if (!id || g->d != MIGC_POSTGRES)
+        return;
+    bool named = false;
+    for (uint32_t i = 0; i < s->insert_cols.n; i++)
+        named |= !strcmp(s->insert_cols.items[i].s, id->name);
+    if (!named)
+        return;
+    sb_init(&b, g->a);
+    sb_puts(&b, "SELECT setval(pg_get_serial_sequence(");
+    sb_literal(&b, ID(s->table.s));
+    sb_puts(&b, ", ");
+    sb_literal(&b, id->name);
+    sb_printf(&b, "), (SELECT max(%s) FROM %s))", ID(id->name), ID(s->table.s));
+    emit(g, sb_str(&b));
+}
+
+/* Is e a value that identifies the row it was inserted with? */
+static bool stable_value(const expr *e)
+{
+    if (expr_is_constant(e))
+        return e->kind != E_NULL;
+    if (e->kind == E_CAST)
+        return stable_value(e->args[0]);
+    return false;
+}
+
+/* The inverse of an insert: a delete of the inserted rows, by primary key
+ * when every row names it with constant values, else by every constant
+ * value written. Returns false when the rows cannot be identified. */
+static bool insert_down(gen *g, const catalog *cur, const stmt *s)
+{
+    const cat_table *t = catalog_table(cur, s->table.s);
+    const cat_constraint *pk = t ? catalog_primary_key(t) : NULL;
+    uint32_t *keyidx = NULL;
+    if (pk) {
+        keyidx = arena_alloc(g->a, pk->ncols * sizeof *keyidx);
+        for (uint32_t k = 0; k < pk->ncols && keyidx; k++) {
+            bool found = false;
+            for (uint32_t i = 0; i < s->insert_cols.n; i++)
+                if (!strcmp(s->insert_cols.items[i].s, pk->cols[k])) {
+                    keyidx[k] = i;
+                    found = true;
+                    for (uint32_t r = 0; r < s->nrows; r++)
+                        found &= stable_value(s->rows[r][i]);
+                }
+            if (!found)
+                keyidx = NULL;
+        }
+    }
+    strbuf b;
+    sb_init(&b, g->a);
+    sb_puts(&b, "DELETE FROM ");
+    sb_ident(&b, g->d, s->table.s);
+    sb_puts(&b, " WHERE ");
+    if (keyidx) {
+        sb_puts(&b, key_tuple(g, pk));
+        sb_puts(&b, " IN (");
+        for (uint32_t r = 0; r < s->nrows; r++) {
+            sb_puts(&b, r ? ", " : "");
+            if (pk->ncols > 1)
+                sb_putc(&b, '(');
+            for (uint32_t k = 0; k < pk->ncols; k++) {
+                const cat_column *c = catalog_column(t, pk->cols[k]);
+                sb_puts(&b, k ? ", " : "");
+                sb_expr(&b, g->d, s->rows[r][keyidx[k]], c ? &c->type : NULL);
+            }
+            if (pk->ncols > 1)
+                sb_putc(&b, ')');
+        }
+        sb_putc(&b, ')');
+        emit(g, sb_str(&b));
+        return true;
+    }
+    for (uint32_t r = 0; r < s->nrows; r++) {
+        sb_puts(&b, r ? "\n    OR (" : "(");
+        bool any = false;
+        for (uint32_t i = 0; i < s->insert_cols.n; i++) {
+            const expr *v = s->rows[r][i];
+            if (!stable_value(v))
+                continue;
+            const cat_column *c = t ? catalog_column(t, s->insert_cols.items[i].s) : NULL;
+            sb_puts(&b, any ? " AND " : "");
+            sb_ident(&b, g->d, s->insert_cols.items[i].s);
+            sb_puts(&b, " = ");
+            sb_expr(&b, g->d, v, c ? &c->type : NULL);
+            any = true;
+        }
+        if (!any)
+            return false;
+        sb_putc(&b, ')');
+    }
+    emit(g, sb_str(&b));
+    return true;
+}
+
+/* Is the raw block for dialect d? */
+static bool raw_for(const stmt *s, dialect d)
+{
+    return s->dialect == RAW_BOTH || (s->dialect == RAW_POSTGRES) == (d == MIGC_POSTGRES);
+}
+
+static bool blank(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return false;
+    return true;
+}
+
+/* ---- up ------------------------------------------------------------------------ */
+
+/* Emits statement s going from catalog cur to catalog tgt (the catalog after s). */
+static void compile_up(gen *g, const catalog *cur, const catalog *tgt, const stmt *s)
+{
+    const char *table = s->table.s;
+    switch (s->kind) {
+    case S_CREATE_TABLE: {
+        const cat_table *t = catalog_table(tgt, table);
+        if (t)
+            emit(g, sql_create_table(g->a, g->d, t, NULL));
+        break;
+    }
+    case S_DROP_TABLE:
+        emit(g, arena_printf(g->a, "DROP TABLE %s", ID(table)));
+        g->loses_data = true;
+        break;
+    case S_RENAME_TABLE:
+        emit(g, arena_printf(g->a, "ALTER TABLE %s RENAME TO %s", ID(table), ID(s->new_name.s)));
+        break;
+    case S_ADD_COLUMN: add_column(g, cur, tgt, table, s->coldef->cname.s); break;
+    case S_DROP_COLUMN:
+        drop_column(g, cur, tgt, table, s->column.s);
+        g->loses_data = true;
+        break;
+    case S_RENAME_COLUMN:
+        emit(g, arena_printf(g->a, "ALTER TABLE %s RENAME COLUMN %s TO %s", ID(table),
+                             ID(s->column.s), ID(s->new_name.s)));
+        break;
+    case S_SET_NOT_NULL:
+    case S_DROP_NOT_NULL:
+    case S_SET_DEFAULT:
+    case S_DROP_DEFAULT:
+    case S_ADD_FOREIGN_KEY:
+    case S_ADD_UNIQUE:
+    case S_ADD_CHECK:
+    case S_DROP_CONSTRAINT:
+    case S_SET_PRIMARY_KEY: table_change(g, cur, tgt, s, true); break;
+    case S_ALTER_TYPE: alter_type(g, cur, tgt, table, s->column.s, s->value); break;
+    case S_CREATE_INDEX: {
+        const cat_index *ix = catalog_index(tgt, s->index.s);
+        if (!ix)
+            break;
+        if (s->concurrently && g->d == MIGC_POSTGRES)
+            emit_alone(g, sql_create_index(g->a, g->d, ix, true), ix->name);
+        else
+            emit(g, sql_create_index(g->a, g->d, ix, false));
+        break;
+    }
+    case S_DROP_INDEX: emit(g, arena_printf(g->a, "DROP INDEX %s", ID(s->index.s))); break;
+    case S_BACKFILL: backfill(g, cur, s); break;
+    case S_INSERT: insert(g, cur, s); break;
+    case S_DELETE: {
+        strbuf b;
+        sb_init(&b, g->a);
+        sb_puts(&b, "DELETE FROM ");
+        sb_ident(&b, g->d, table);
+        if (s->where) {
+            sb_puts(&b, " WHERE ");
+            sb_expr(&b, g->d, s->where, NULL);
+        }
+        emit(g, sb_str(&b));
+        g->loses_data = true;
+        break;
+    }
+    case S_RAW_SQL:
+        if (!raw_for(s, g->d) || blank(s->sql))
+            break;
+        if (s->no_transaction)
+            emit_alone(g, s->sql, NULL);
+        else
+            emit(g, s->sql);
+        break;
+    default: break;
+    }
+}
+
+/* ---- derived down --------------------------------------------------------------- */
+
+/* Emits the inverse of s: cur is the catalog after s (the live state when the
+ * down runs), tgt the catalog before it. Returns false when s has none. */
+static bool compile_inverse(gen *g, const catalog *cur, const catalog *tgt, const stmt *s)
+{
+    const char *table = s->table.s;
+    switch (s->kind) {
+    case S_CREATE_TABLE:
+        emit(g, arena_printf(g->a, "DROP TABLE %s", ID(table)));
+        g->loses_data = true;
+        return true;
+    case S_DROP_TABLE: {
+        const cat_table *t = catalog_table(tgt, table);
+        if (!t)
+            return false;
+        emit(g, sql_create_table(g->a, g->d, t, NULL));
+        for (uint32_t i = 0; i < tgt->nindexes; i++)
+            if (!strcmp(tgt->indexes[i]->table, table))
+                emit(g, sql_create_index(g->a, g->d, tgt->indexes[i], false));
+        return true;
+    }
+    case S_RENAME_TABLE:
+        emit(g, arena_printf(g->a, "ALTER TABLE %s RENAME TO %s", ID(s->new_name.s), ID(table)));
+        return true;
+    case S_ADD_COLUMN:
+        drop_column(g, cur, tgt, table, s->coldef->cname.s);
+        g->loses_data = true;
+        return true;
+    case S_DROP_COLUMN: {
+        const cat_table *t = catalog_table(tgt, table);
+        const cat_column *c = t ? catalog_column(t, s->column.s) : NULL;
+        if (!c || (c->not_null && !c->dflt && !c->identity))
+            return false;
+        add_column(g, cur, tgt, table, s->column.s);
+        return true;
+    }
+    case S_RENAME_COLUMN:
+        emit(g, arena_printf(g->a, "ALTER TABLE %s RENAME COLUMN %s TO %s", ID(table),
+                             ID(s->new_name.s), ID(s->column.s)));
+        return true;
+    case S_SET_NOT_NULL:
+    case S_DROP_NOT_NULL:
+    case S_SET_DEFAULT:
+    case S_DROP_DEFAULT:
+    case S_ADD_FOREIGN_KEY:
+    case S_ADD_UNIQUE:
+    case S_ADD_CHECK:
+    case S_DROP_CONSTRAINT:
+    case S_SET_PRIMARY_KEY: table_change(g, cur, tgt, s, false); return true;
+    case S_ALTER_TYPE: alter_type(g, cur, tgt, table, s->column.s, NULL); return true;
+    case S_CREATE_INDEX: emit(g, arena_printf(g->a, "DROP INDEX %s", ID(s->index.s))); return true;
+    case S_DROP_INDEX: {
+        const cat_index *ix = catalog_index(tgt, s->index.s);
+        if (!ix)
+            return false;
+        emit(g, sql_create_index(g->a, g->d, ix, false));
+        return true;
+    }
+    case S_BACKFILL: return true;
+    case S_INSERT:
+        g->loses_data = true;
+        return insert_down(g, cur, s);
+    case S_DELETE: return false;
+    case S_RAW_SQL:
+        if (!raw_for(s, g->d))
+            return true;
+        if (!s->has_raw_down)
+            return false;
+        if (blank(s->raw_down))
+            return true;
+        if (s->no_transaction)
+            emit_alone(g, s->raw_down, NULL);
+        else
+            emit(g, s->raw_down);
+        return true;
+    default: return false;
+    }
+}
+
+/* ---- the plan ------------------------------------------------------------------ */
+
+/* Compiles migration m (catalog snapshots snap[0..n]) for dialect d. */
+static void compile_migration(arena *a, cg_migration *cm, dialect d, catalog **snap,
+                              const migration *m)
+{
+    gen g = {.a = a, .d = d, .dir = &cm->up[d]};
+    for (uint32_t j = 0; j < m->nstmts; j++) {
+        compile_up(&g, snap[j], snap[j + 1], m->stmts[j]);
+        if (g.dir->steps.n) {
+            cg_step *last = g.dir->steps.items[g.dir->steps.n - 1];
+            if (last->kind != MIGC_STEP_TRANSACTION)
+                cm->has_no_transaction = true;
+        }
+    }
+    if (m->irreversible) {
+        cm->irreversible = true;
+        return;
+    }
+    gen dg = {.a = a, .d = d, .dir = &cm->down[d]};
+    if (m->has_down) {
+        catalog *cur = catalog_copy(snap[m->nstmts]);
+        for (uint32_t j = 0; j < m->ndown; j++) {
+            catalog *before = catalog_copy(cur);
+            catalog_apply(cur, m, m->down[j]);
+            compile_up(&dg, before, cur, m->down[j]);
+        }
+    } else {
+        for (uint32_t j = m->nstmts; j-- > 0;) {
+            if (!compile_inverse(&dg, snap[j + 1], snap[j], m->stmts[j])) {
+                cm->irreversible = true;
+                cm->down[d].steps.n = 0;
+                return;
+            }
+        }
+    }
+    if (dg.loses_data)
+        cm->down_loses_data = true;
+}
+
+cg_plan *codegen_plan(arena *a, const checked_history *ch, unsigned dialects)
+{
+    const history *h = ch->h;
+    cg_plan *p = arena_alloc(a, sizeof *p);
+    p->ch = ch;
+    p->n = h->n;
+    p->dialects = dialects;
+    p->migs = arena_alloc(a, (h->n ? h->n : 1) * sizeof *p->migs);
+    catalog *cur = catalog_new(a);
+    for (uint32_t i = 0; i < h->n; i++) {
+        const migration *m = h->migs[i];
+        cg_migration *cm = &p->migs[i];
+        cm->m = m;
+        catalog **snap = arena_alloc(a, (m->nstmts + 1) * sizeof *snap);
+        for (uint32_t j = 0; j < m->nstmts; j++) {
+            snap[j] = catalog_copy(cur);
+            catalog_apply(cur, m, m->stmts[j]);
+        }
+        snap[m->nstmts] = catalog_copy(cur);
+        cm->after = snap[m->nstmts];
+        for (int d = 0; d < MIGC_DIALECT_COUNT; d++)
+            compile_migration(a, cm, (dialect)d, snap, m);
+        if (cm->irreversible)
+            for (int d = 0; d < MIGC_DIALECT_COUNT; d++)
+                cm->down[d].steps.n = 0;
+        cm->checksum = canon_checksum(a, m);
+    }
+    return p;
+}
