@@ -90,11 +90,10 @@ static enum migc_drv_rc fail_result(struct migc_drv *d, const PGresult *res)
     }
     if (!text[0])
         snprintf(text, sizeof text, "%s", res ? "the server reported an error" : "out of memory");
-    /* Class 08 (connection exception) and 57P01..57P03 (the server ends the
-     * session: pg_terminate_backend, shutdown) leave no usable session. */
-    if (PQstatus(d->conn) == CONNECTION_BAD || !strncmp(d->sqlstate, "08", 2) ||
-        !strcmp(d->sqlstate, "57P01") || !strcmp(d->sqlstate, "57P02") ||
-        !strcmp(d->sqlstate, "57P03"))
+    /* A broken socket, or 57P01..57P03 (the server ends the session:
+     * pg_terminate_backend, shutdown), leave no usable session. */
+    if (PQstatus(d->conn) == CONNECTION_BAD || !strcmp(d->sqlstate, "57P01") ||
+        !strcmp(d->sqlstate, "57P02") || !strcmp(d->sqlstate, "57P03"))
         d->lost = true;
     char line[sizeof d->err];
     one_line(line, sizeof line, text);
