@@ -136,6 +136,7 @@ struct expr {
     sql_type cast_to; /* E_CAST */
     expr **args;
     uint32_t nargs;
+    uint32_t depth;   /* height of this tree (1 for a leaf); the parser bounds it */
     /* Filled by the checker. */
     sql_type type;
     bool nullable;
@@ -271,6 +272,9 @@ typedef struct stmt {
     name_list insert_cols;
     expr ***rows;
     uint32_t nrows;
+    uint32_t *row_lens;  /* values written in each row (the checker reports a
+                            count that differs from insert_cols.n); NULL: every
+                            row has insert_cols.n values */
 
     /* RAW_SQL */
     raw_dialect dialect;

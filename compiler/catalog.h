@@ -10,7 +10,18 @@
  * Names stored here are the folded/exact names of the AST; lookups compare
  * them exactly (folding already happened in the lexer). Expressions
  * (defaults, checks, index predicates) point into the AST, which outlives
- * every catalog of the compilation. Everything is allocated in the arena. */
+ * every catalog of the compilation; after rename_column, checks and index
+ * expressions are arena copies that use the new column name. Everything is
+ * allocated in the arena.
+ *
+ * Snapshots share structure: catalog_copy() is O(1) and a catalog changes
+ * copy-on-write, so an unchanged table is the same cat_table pointer in
+ * every snapshot that holds it (emitters may use that to emit it once).
+ * Treat every cat_* object reached from a catalog as read-only; change a
+ * catalog only through catalog_apply(). Appending a table/column/constraint
+ * costs O(1); changing an existing table copies that table's struct and the
+ * catalog's table array once per snapshot (O(tables)), so a history of N
+ * migrations costs O(N x tables touched), not O(N x whole schema). */
 #ifndef MIGC_CATALOG_H
 #define MIGC_CATALOG_H
 
@@ -27,6 +38,7 @@ typedef struct cat_column {
      * (non-null default since it was added, or a covering backfill since). */
     bool proven_non_null;
     int64_t added_version;  /* the migration that added it */
+    loc at;                 /* where it was defined (for "previous definition" notes) */
 } cat_column;
 
 typedef struct cat_constraint {
@@ -40,6 +52,7 @@ typedef struct cat_constraint {
     uint32_t nref_cols;
     fk_action on_delete, on_update;
     bool inline_on_column;  /* written on a column: goes with that column */
+    loc at;                 /* where it was defined */
 } cat_constraint;
 
 typedef struct cat_index {
@@ -52,6 +65,8 @@ typedef struct cat_index {
     const expr *where;
     const char **cols;      /* every column the index uses (elements and predicate) */
     uint32_t ncols;
+    bool concurrently;      /* created with `concurrently` */
+    loc at;                 /* where it was defined */
 } cat_index;
 
 typedef struct cat_table {
@@ -66,6 +81,10 @@ typedef struct cat_table {
     int64_t created_version;
     bool maybe_has_rows;
     int64_t identity_floor; /* greatest id inserted into its identity column, 0 if none */
+    loc at;                 /* where it was created */
+    /* Private to catalog.c: copy-on-write bookkeeping. */
+    uint32_t owner_;
+    struct cat_vec *cols_vec_, *cons_vec_;
 } cat_table;
 
 typedef struct catalog {
@@ -75,6 +94,7 @@ typedef struct catalog {
     cat_index **indexes;    /* creation order (create_index only; constraints' own
                                indexes are implied by their constraints) */
     uint32_t nindexes;
+    struct cat_priv *priv_; /* private to catalog.c: ownership token, name maps */
 } catalog;
 
 catalog *catalog_new(arena *a);
@@ -90,6 +110,23 @@ cat_constraint *catalog_primary_key(const cat_table *t);
 /* Is any relation-level name (table, index, constraint) taken? PostgreSQL
  * puts indexes, tables and PK/unique constraints' indexes in one namespace. */
 bool catalog_relation_name_taken(const catalog *c, const char *name);
+/* Is name used by any constraint of any table (PostgreSQL's
+ * ChooseConstraintName avoids every constraint name of the schema)? */
+bool catalog_constraint_name_used(const catalog *c, const char *name);
+/* The table whose primary-key or unique constraint is named name (that
+ * constraint's index takes the relation name), or NULL; *con gets it. */
+cat_table *catalog_relcon_owner(const catalog *c, const char *name, cat_constraint **con);
+/* Does constraint k use column col (among its columns or in its check)? */
+bool catalog_con_uses(const cat_constraint *k, const char *col);
+/* Index of the column in t->cols, or -1. */
+int catalog_column_index(const cat_table *t, const char *name);
+
+/* Does the raw SQL text name the table (a whole word, case-insensitive)? */
+bool raw_sql_names(const char *sql, const char *table);
+/* The single column a CHECK expression mentions (PostgreSQL names an
+ * unnamed check <table>_<column>_check only when the expression holds
+ * exactly one column reference), or NULL. */
+const char *check_single_column(const expr *e);
 
 /* The name PostgreSQL would choose for an unnamed constraint or index
  * (ChooseConstraintName / ChooseIndexName: <table>_<cols>_<pkey|key|check|fkey|idx>,
@@ -101,7 +138,9 @@ const char *catalog_choose_name(const catalog *c, const char *table,
 /* Moves the catalog past s, which the checker has already accepted (it
  * assumes every name it needs exists). mig is the migration s belongs to.
  * Unnamed constraints get their generated names here, so the checker, the
- * emitters and the C plan all see the same ones. */
+ * emitters and the C plan all see the same ones. Defensive: whatever does
+ * not resolve (a missing table, a duplicate column) is skipped, so the
+ * checker may apply a statement that had errors; it never crashes. */
 void catalog_apply(catalog *c, const migration *mig, const stmt *s);
 
 #endif

@@ -1,0 +1,1138 @@
+/* catalog.c: the schema model and how each statement moves it (catalog.h).
+ *
+ * Structure sharing. A catalog holds an ownership token; a cat_table whose
+ * owner_ equals it may be changed in place, any other is cloned first and the
+ * clone replaces it. Pointer arrays live in a cat_vec shared between the
+ * catalogs that hold them: appending at the tip of a vec (the holder's length
+ * equals vec->used) is done in place even when shared, because the other
+ * holders only look at their own, shorter, prefix; replacing or removing an
+ * element needs a vec the catalog owns, otherwise the array is copied first.
+ * catalog_copy() gives both catalogs fresh tokens, so neither owns anything
+ * any more, and costs O(1).
+ *
+ * Name lookups go through hash maps (name -> slot / count) that belong to
+ * one catalog; they are kept up to date by additions and renames, dropped by
+ * removals, and rebuilt on the next lookup (snapshots build theirs only if
+ * somebody looks something up in them).
+ *
+ * Nothing here reports errors: the checker validates first; catalog_apply()
+ * skips whatever does not resolve. All memory is in the catalog's arena. */
+#include "catalog.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "types.h"
+
+#define NAMEDATALEN 64 /* PostgreSQL: names are at most 63 bytes */
+
+/* ---- shared pointer vectors ------------------------------------------------ */
+
+typedef struct cat_vec {
+    void **items;
+    uint32_t used, cap;
+    uint32_t owner;
+} cat_vec;
+
+/* Makes *vp a vec owned by owner that holds exactly the holder's n items
+ * (copying them when the vec is shared or the holder is not at its tip). */
+static void vec_own(arena *a, cat_vec **vp, void ***items, uint32_t *n, uint32_t owner)
+{
+    cat_vec *v = *vp;
+    if (v && v->owner == owner && v->items == *items && v->used == *n)
+        return;
+    cat_vec *nv = arena_alloc(a, sizeof *nv);
+    nv->cap = *n < 4 ? 4 : *n * 2;
+    nv->items = arena_alloc(a, nv->cap * sizeof(void *));
+    if (*n)
+        memcpy(nv->items, *items, *n * sizeof(void *));
+    nv->used = *n;
+    nv->owner = owner;
+    *vp = nv;
+    *items = nv->items;
+}
+
+/* Appends x for a holder (items, n); in place at a shared vec's tip. */
+static void vec_append(arena *a, cat_vec **vp, void ***items, uint32_t *n, void *x, uint32_t owner)
+{
+    cat_vec *v = *vp;
+    if (!v || v->items != *items || v->used != *n) {
+        vec_own(a, vp, items, n, owner);
+        v = *vp;
+    }
+    if (v->used == v->cap) {
+        uint32_t cap = v->cap * 2;
+        void **ni = arena_alloc(a, cap * sizeof(void *));
+        memcpy(ni, v->items, v->used * sizeof(void *));
+        v->items = ni;
+        v->cap = cap;
+    }
+    v->items[v->used++] = x;
+    *items = v->items;
+    *n = v->used;
+}
+
+/* Removes element i for a holder that owns the vec (call vec_own first). */
+static void vec_remove(cat_vec *v, void ***items, uint32_t *n, uint32_t i)
+{
+    memmove(&(*items)[i], &(*items)[i + 1], (*n - i - 1) * sizeof(void *));
+    (*n)--;
+    v->used = *n;
+}
+
+/* ---- string maps ------------------------------------------------------------ */
+
+static const char map_tomb[] = "";
+
+typedef struct smap {
+    const char **keys; /* NULL: empty; map_tomb: deleted */
+    uint32_t *vals;
+    uint32_t cap, live, filled;
+} smap;
+
+/* FNV-1a. */
+static uint32_t str_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Returns the slot of key or -1. */
+static int64_t smap_find(const smap *m, const char *key)
+{
+    if (!m->cap)
+        return -1;
+    uint32_t mask = m->cap - 1;
+    for (uint32_t i = str_hash(key) & mask;; i = (i + 1) & mask) {
+        const char *k = m->keys[i];
+        if (!k)
+            return -1;
+        if (k != map_tomb && !strcmp(k, key))
+            return i;
+    }
+}
+
+static bool smap_get(const smap *m, const char *key, uint32_t *val)
+{
+    int64_t i = smap_find(m, key);
+    if (i < 0)
+        return false;
+    if (val)
+        *val = m->vals[i];
+    return true;
+}
+
+static void smap_put(arena *a, smap *m, const char *key, uint32_t val);
+
+static void smap_grow(arena *a, smap *m)
+{
+    smap old = *m;
+    m->cap = old.cap ? old.cap * 2 : 16;
+    while (old.live * 2 >= m->cap)
+        m->cap *= 2;
+    m->keys = arena_alloc(a, m->cap * sizeof *m->keys);
+    m->vals = arena_alloc(a, m->cap * sizeof *m->vals);
+    m->live = m->filled = 0;
+    for (uint32_t i = 0; i < old.cap; i++)
+        if (old.keys[i] && old.keys[i] != map_tomb)
+            smap_put(a, m, old.keys[i], old.vals[i]);
+}
+
+/* Sets key to val (key is borrowed: it must live as long as the map). */
+static void smap_put(arena *a, smap *m, const char *key, uint32_t val)
+{
+    int64_t f = smap_find(m, key);
+    if (f >= 0) {
+        m->vals[f] = val;
+        return;
+    }
+    if ((m->filled + 1) * 4 >= m->cap * 3)
+        smap_grow(a, m);
+    uint32_t mask = m->cap - 1;
+    uint32_t i = str_hash(key) & mask;
+    while (m->keys[i] && m->keys[i] != map_tomb)
+        i = (i + 1) & mask;
+    if (!m->keys[i])
+        m->filled++;
+    m->keys[i] = key;
+    m->vals[i] = val;
+    m->live++;
+}
+
+static void smap_del(smap *m, const char *key)
+{
+    int64_t i = smap_find(m, key);
+    if (i >= 0) {
+        m->keys[i] = map_tomb;
+        m->live--;
+    }
+}
+
+/* Counting use of a map: a multiset of names. */
+static void smap_inc(arena *a, smap *m, const char *key)
+{
+    uint32_t v = 0;
+    smap_get(m, key, &v);
+    smap_put(a, m, key, v + 1);
+}
+
+/* ---- the catalog ------------------------------------------------------------- */
+
+typedef struct cat_maps {
+    smap tables;   /* table name -> slot in c->tables */
+    smap indexes;  /* index name -> slot in c->indexes */
+    smap cons;     /* every constraint name -> count */
+    smap relcons;  /* PK/unique constraint name -> count (relation namespace) */
+} cat_maps;
+
+typedef struct cat_priv {
+    uint32_t owner;
+    uint32_t *next_owner; /* shared by every catalog copied from one catalog_new() */
+    cat_vec *tables_vec, *indexes_vec;
+    cat_maps *maps;       /* NULL: rebuild on the next lookup */
+} cat_priv;
+
+catalog *catalog_new(arena *a)
+{
+    catalog *c = arena_alloc(a, sizeof *c);
+    c->a = a;
+    c->priv_ = arena_alloc(a, sizeof *c->priv_);
+    c->priv_->next_owner = arena_alloc(a, sizeof(uint32_t));
+    *c->priv_->next_owner = 2;
+    c->priv_->owner = 1;
+    return c;
+}
+
+catalog *catalog_copy(const catalog *c)
+{
+    catalog *n = arena_alloc(c->a, sizeof *n);
+    *n = *c;
+    n->priv_ = arena_alloc(c->a, sizeof *n->priv_);
+    *n->priv_ = *c->priv_;
+    n->priv_->maps = NULL;
+    n->priv_->owner = (*c->priv_->next_owner)++;
+    c->priv_->owner = (*c->priv_->next_owner)++;
+    return n;
+}
+
+static void maps_add_table_cons(arena *a, cat_maps *m, const cat_table *t)
+{
+    for (uint32_t j = 0; j < t->ncons; j++) {
+        const cat_constraint *k = t->cons[j];
+        smap_inc(a, &m->cons, k->name);
+        if (k->kind == CON_PRIMARY_KEY || k->kind == CON_UNIQUE)
+            smap_inc(a, &m->relcons, k->name);
+    }
+}
+
+/* Returns the catalog's maps, building them when needed. */
+static cat_maps *maps_of(const catalog *c)
+{
+    cat_priv *p = c->priv_;
+    if (p->maps)
+        return p->maps;
+    cat_maps *m = arena_alloc(c->a, sizeof *m);
+    for (uint32_t i = 0; i < c->ntables; i++) {
+        smap_put(c->a, &m->tables, c->tables[i]->name, i);
+        maps_add_table_cons(c->a, m, c->tables[i]);
+    }
+    for (uint32_t i = 0; i < c->nindexes; i++)
+        smap_put(c->a, &m->indexes, c->indexes[i]->name, i);
+    p->maps = m;
+    return m;
+}
+
+static void maps_drop(catalog *c)
+{
+    c->priv_->maps = NULL;
+}
+
+cat_table *catalog_table(const catalog *c, const char *name)
+{
+    uint32_t slot;
+    if (!name || !smap_get(&maps_of(c)->tables, name, &slot))
+        return NULL;
+    return c->tables[slot];
+}
+
+static int64_t table_slot(const catalog *c, const char *name)
+{
+    uint32_t slot;
+    if (!name || !smap_get(&maps_of(c)->tables, name, &slot))
+        return -1;
+    return slot;
+}
+
+int catalog_column_index(const cat_table *t, const char *name)
+{
+    if (!t || !name)
+        return -1;
+    for (uint32_t i = 0; i < t->ncols; i++)
+        if (!strcmp(t->cols[i]->name, name))
+            return (int)i;
+    return -1;
+}
+
+cat_column *catalog_column(const cat_table *t, const char *name)
+{
+    int i = catalog_column_index(t, name);
+    return i < 0 ? NULL : t->cols[i];
+}
+
+cat_index *catalog_index(const catalog *c, const char *name)
+{
+    uint32_t slot;
+    if (!name || !smap_get(&maps_of(c)->indexes, name, &slot))
+        return NULL;
+    return c->indexes[slot];
+}
+
+cat_constraint *catalog_constraint(const cat_table *t, const char *name)
+{
+    if (!t || !name)
+        return NULL;
+    for (uint32_t i = 0; i < t->ncons; i++)
+        if (!strcmp(t->cons[i]->name, name))
+            return t->cons[i];
+    return NULL;
+}
+
+cat_constraint *catalog_primary_key(const cat_table *t)
+{
+    if (!t)
+        return NULL;
+    for (uint32_t i = 0; i < t->ncons; i++)
+        if (t->cons[i]->kind == CON_PRIMARY_KEY)
+            return t->cons[i];
+    return NULL;
+}
+
+bool catalog_relation_name_taken(const catalog *c, const char *name)
+{
+    cat_maps *m = maps_of(c);
+    return smap_get(&m->tables, name, NULL) || smap_get(&m->indexes, name, NULL) ||
+           smap_get(&m->relcons, name, NULL);
+}
+
+bool catalog_constraint_name_used(const catalog *c, const char *name)
+{
+    return smap_get(&maps_of(c)->cons, name, NULL);
+}
+
+cat_table *catalog_relcon_owner(const catalog *c, const char *name, cat_constraint **con)
+{
+    if (con)
+        *con = NULL;
+    if (!smap_get(&maps_of(c)->relcons, name, NULL))
+        return NULL;
+    for (uint32_t i = 0; i < c->ntables; i++) {
+        cat_constraint *k = catalog_constraint(c->tables[i], name);
+        if (k && (k->kind == CON_PRIMARY_KEY || k->kind == CON_UNIQUE)) {
+            if (con)
+                *con = k;
+            return c->tables[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- PostgreSQL's names for unnamed objects ------------------------------------ */
+
+/* Length of the longest prefix of s of at most n bytes that does not end in
+ * the middle of a UTF-8 character (PostgreSQL's pg_mbcliplen). */
+static size_t utf8_clip(const char *s, size_t n)
+{
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+/* PostgreSQL's makeObjectName: name1[_name2][_label], name1 and name2
+ * shortened (the longer one first) so that the result fits in 63 bytes. */
+static char *make_object_name(arena *a, const char *name1, const char *name2, const char *label)
+{
+    size_t n1 = strlen(name1), n2 = name2 ? strlen(name2) : 0;
+    int overhead = (name2 ? 1 : 0) + (label ? (int)strlen(label) + 1 : 0);
+    int avail = NAMEDATALEN - 1 - overhead;
+    while ((int)(n1 + n2) > avail) {
+        if (n1 > n2)
+            n1--;
+        else
+            n2--;
+    }
+    n1 = utf8_clip(name1, n1);
+    if (name2)
+        n2 = utf8_clip(name2, n2);
+    strbuf b;
+    sb_init(&b, a);
+    sb_putn(&b, name1, n1);
+    if (name2) {
+        sb_putc(&b, '_');
+        sb_putn(&b, name2, n2);
+    }
+    if (label) {
+        sb_putc(&b, '_');
+        sb_puts(&b, label);
+    }
+    return (char *)sb_str(&b);
+}
+
+/* PostgreSQL's ChooseIndexNameAddition / ChooseForeignKeyConstraintNameAddition:
+ * the column names joined by '_', cut off once 63 bytes are reached. */
+static char *name_addition(arena *a, const char **cols, uint32_t ncols)
+{
+    char buf[NAMEDATALEN];
+    size_t len = 0;
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < ncols; i++) {
+        if (len > 0)
+            buf[len++] = '_';
+        size_t room = NAMEDATALEN - len; /* strlcpy(buf + len, name, room) */
+        size_t cl = strlen(cols[i]);
+        if (cl > room - 1)
+            cl = room - 1;
+        memcpy(buf + len, cols[i], cl);
+        len += cl;
+        buf[len] = '\0';
+        if (len >= NAMEDATALEN - 1)
+            break;
+    }
+    return arena_strndup(a, buf, len);
+}
+
+const char *catalog_choose_name(const catalog *c, const char *table,
+                                const char **cols, uint32_t ncols,
+                                const char *suffix)
+{
+    const char *name2 = NULL;
+    bool relation = false, constraint = false;
+    if (!strcmp(suffix, "pkey")) {
+        relation = constraint = true;
+    } else if (!strcmp(suffix, "key")) {
+        relation = constraint = true;
+        name2 = ncols ? name_addition(c->a, cols, ncols) : NULL;
+    } else if (!strcmp(suffix, "idx")) {
+        relation = true;
+        name2 = ncols ? name_addition(c->a, cols, ncols) : NULL;
+    } else { /* check, fkey: ChooseConstraintName */
+        constraint = true;
+        name2 = ncols ? name_addition(c->a, cols, ncols) : NULL;
+    }
+    char label[NAMEDATALEN];
+    snprintf(label, sizeof label, "%s", suffix);
+    for (int pass = 1;; pass++) {
+        char *nm = make_object_name(c->a, table, name2, label);
+        bool taken = (relation && catalog_relation_name_taken(c, nm)) ||
+                     (constraint && catalog_constraint_name_used(c, nm));
+        if (!taken)
+            return nm;
+        snprintf(label, sizeof label, "%s%d", suffix, pass);
+    }
+}
+
+/* ---- expression helpers ---------------------------------------------------------- */
+
+/* Calls fn for every column reference in e (depth-first, in order). */
+static void expr_columns(const expr *e, void (*fn)(const expr *col, void *ctx), void *ctx)
+{
+    if (!e)
+        return;
+    /* An explicit stack would be needed for 100,000-deep trees; the parser
+     * bounds nesting depth, so recursion here is bounded too. */
+    if (e->kind == E_COLUMN)
+        fn(e, ctx);
+    for (uint32_t i = 0; i < e->nargs; i++)
+        expr_columns(e->args[i], fn, ctx);
+}
+
+typedef struct single_col_ctx {
+    const char *name;
+    unsigned count;
+} single_col_ctx;
+
+static void count_cols(const expr *col, void *ctx)
+{
+    single_col_ctx *s = ctx;
+    if (s->count++ == 0)
+        s->name = col->col.s;
+}
+
+const char *check_single_column(const expr *e)
+{
+    single_col_ctx s = {NULL, 0};
+    expr_columns(e, count_cols, &s);
+    return s.count == 1 ? s.name : NULL;
+}
+
+/* Returns e with every reference to column from renamed to, copying only
+ * the nodes on the way to a changed reference. */
+static expr *expr_rename(arena *a, expr *e, const char *from, const char *to)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == E_COLUMN) {
+        if (strcmp(e->col.s, from))
+            return e;
+        expr *n = arena_alloc(a, sizeof *n);
+        *n = *e;
+        n->col.s = to;
+        return n;
+    }
+    expr **args = NULL;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        expr *r = expr_rename(a, e->args[i], from, to);
+        if (r != e->args[i] && !args) {
+            args = arena_alloc(a, e->nargs * sizeof *args);
+            memcpy(args, e->args, e->nargs * sizeof *args);
+        }
+        if (args)
+            args[i] = r;
+    }
+    if (!args)
+        return e;
+    expr *n = arena_alloc(a, sizeof *n);
+    *n = *e;
+    n->args = args;
+    return n;
+}
+
+static bool is_word_char(char ch)
+{
+    return isalnum((unsigned char)ch) || ch == '_' || (unsigned char)ch >= 0x80;
+}
+
+bool raw_sql_names(const char *sql, const char *table)
+{
+    if (!sql || !table || !*table)
+        return false;
+    size_t tl = strlen(table);
+    for (const char *p = sql; *p; p++) {
+        if (is_word_char(*p) && (p == sql || !is_word_char(p[-1]))) {
+            if (!strncasecmp(p, table, tl) && !is_word_char(p[tl]))
+                return true;
+            while (is_word_char(p[1]))
+                p++;
+        }
+    }
+    return false;
+}
+
+/* ---- writable views --------------------------------------------------------------- */
+
+/* Returns a table the catalog may change in place, replacing slot's table by
+ * a clone when it is shared. */
+static cat_table *table_w(catalog *c, uint32_t slot)
+{
+    cat_priv *p = c->priv_;
+    cat_table *t = c->tables[slot];
+    if (t->owner_ == p->owner)
+        return t;
+    cat_table *n = arena_alloc(c->a, sizeof *n);
+    *n = *t;
+    n->owner_ = p->owner;
+    vec_own(c->a, &p->tables_vec, (void ***)&c->tables, &c->ntables, p->owner);
+    c->tables[slot] = n;
+    return n;
+}
+
+/* Looks a table up by name for writing; NULL when absent. */
+static cat_table *table_w_named(catalog *c, const char *name)
+{
+    int64_t slot = table_slot(c, name);
+    return slot < 0 ? NULL : table_w(c, (uint32_t)slot);
+}
+
+/* Returns a private copy of column i of the writable table t, put in place. */
+static cat_column *col_w(catalog *c, cat_table *t, uint32_t i)
+{
+    cat_column *n = arena_alloc(c->a, sizeof *n);
+    *n = *t->cols[i];
+    vec_own(c->a, &t->cols_vec_, (void ***)&t->cols, &t->ncols, c->priv_->owner);
+    t->cols[i] = n;
+    return n;
+}
+
+static cat_column *col_w_named(catalog *c, cat_table *t, const char *name)
+{
+    int i = catalog_column_index(t, name);
+    return i < 0 ? NULL : col_w(c, t, (uint32_t)i);
+}
+
+static cat_constraint *con_w(catalog *c, cat_table *t, uint32_t i)
+{
+    cat_constraint *n = arena_alloc(c->a, sizeof *n);
+    *n = *t->cons[i];
+    vec_own(c->a, &t->cons_vec_, (void ***)&t->cons, &t->ncons, c->priv_->owner);
+    t->cons[i] = n;
+    return n;
+}
+
+static cat_index *index_w(catalog *c, uint32_t i)
+{
+    cat_priv *p = c->priv_;
+    cat_index *n = arena_alloc(c->a, sizeof *n);
+    *n = *c->indexes[i];
+    vec_own(c->a, &p->indexes_vec, (void ***)&c->indexes, &c->nindexes, p->owner);
+    c->indexes[i] = n;
+    return n;
+}
+
+static void remove_index_at(catalog *c, uint32_t i)
+{
+    cat_priv *p = c->priv_;
+    vec_own(c->a, &p->indexes_vec, (void ***)&c->indexes, &c->nindexes, p->owner);
+    vec_remove(p->indexes_vec, (void ***)&c->indexes, &c->nindexes, i);
+    maps_drop(c);
+}
+
+static void remove_con_at(catalog *c, cat_table *t, uint32_t i)
+{
+    vec_own(c->a, &t->cons_vec_, (void ***)&t->cons, &t->ncons, c->priv_->owner);
+    vec_remove(t->cons_vec_, (void ***)&t->cons, &t->ncons, i);
+    maps_drop(c);
+}
+
+/* ---- building blocks of catalog_apply ------------------------------------------------ */
+
+static const char **names_of(arena *a, const name_list *l)
+{
+    const char **v = arena_alloc(a, (l->n ? l->n : 1) * sizeof *v);
+    for (uint32_t i = 0; i < l->n; i++)
+        v[i] = l->items[i].s;
+    return v;
+}
+
+static bool str_in(const char *s, const char **v, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!strcmp(v[i], s))
+            return true;
+    return false;
+}
+
+/* Adds the column def to the writable table t (skipped when the name is
+ * taken). */
+static void add_column(catalog *c, const migration *mig, cat_table *t, const column_def *d)
+{
+    if (catalog_column_index(t, d->cname.s) >= 0)
+        return;
+    cat_column *col = arena_alloc(c->a, sizeof *col);
+    col->name = d->cname.s;
+    col->quoted = d->cname.quoted;
+    col->type = d->type;
+    col->identity = d->identity;
+    col->not_null = d->not_null || d->identity;
+    col->dflt = d->dflt;
+    col->proven_non_null = col->not_null ||
+                           (d->dflt && !d->dflt->nullable && d->dflt->type.kind != TY_NULL);
+    col->added_version = mig ? mig->version : 0;
+    col->at = d->cname.at;
+    vec_append(c->a, &t->cols_vec_, (void ***)&t->cols, &t->ncols, col, c->priv_->owner);
+}
+
+/* Makes the named columns of t NOT NULL (a primary key's columns). */
+static void set_not_null(catalog *c, cat_table *t, const char **cols, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        int ci = catalog_column_index(t, cols[i]);
+        if (ci < 0 || t->cols[ci]->not_null)
+            continue;
+        cat_column *col = col_w(c, t, (uint32_t)ci);
+        col->not_null = true;
+        col->proven_non_null = true;
+    }
+}
+
+/* Adds constraint k (from the AST) to the writable table t, choosing its
+ * name when unnamed and recording it in k->resolved_name. inline_col: the
+ * column it was written on, or NULL. */
+static void add_constraint(catalog *c, cat_table *t, constraint *k, const char *inline_col)
+{
+    if (k->kind == CON_PRIMARY_KEY && catalog_primary_key(t))
+        return; /* the checker reported the second primary key */
+    cat_constraint *cc = arena_alloc(c->a, sizeof *cc);
+    cc->kind = k->kind;
+    cc->at = k->at;
+    cc->inline_on_column = inline_col != NULL;
+    if (inline_col && k->cols.n == 0) {
+        cc->cols = arena_alloc(c->a, sizeof *cc->cols);
+        cc->cols[0] = inline_col;
+        cc->ncols = 1;
+    } else {
+        cc->cols = names_of(c->a, &k->cols);
+        cc->ncols = k->cols.n;
+    }
+    cc->check = k->check;
+    if (k->kind == CON_FOREIGN_KEY) {
+        cc->ref_table = k->ref_table.s;
+        cc->ref_cols = names_of(c->a, &k->ref_cols);
+        cc->nref_cols = k->ref_cols.n;
+        if (cc->nref_cols == 0) {
+            /* References the primary key (of t itself for a self-reference). */
+            const cat_table *rt = cc->ref_table && !strcmp(cc->ref_table, t->name)
+                                      ? t : catalog_table(c, cc->ref_table);
+            const cat_constraint *pk = catalog_primary_key(rt);
+            if (pk) {
+                cc->ref_cols = pk->cols;
+                cc->nref_cols = pk->ncols;
+            }
+        }
+    }
+    cc->on_delete = k->on_delete;
+    cc->on_update = k->on_update;
+    if (k->cname.s) {
+        cc->name = k->cname.s;
+    } else {
+        const char *one = NULL;
+        switch (k->kind) {
+        case CON_PRIMARY_KEY:
+            cc->name = catalog_choose_name(c, t->name, NULL, 0, "pkey");
+            break;
+        case CON_UNIQUE:
+            cc->name = catalog_choose_name(c, t->name, cc->cols, cc->ncols, "key");
+            break;
+        case CON_CHECK:
+            one = check_single_column(k->check);
+            cc->name = catalog_choose_name(c, t->name, one ? &one : NULL, one ? 1 : 0, "check");
+            break;
+        case CON_FOREIGN_KEY:
+            cc->name = catalog_choose_name(c, t->name, cc->cols, cc->ncols, "fkey");
+            break;
+        }
+    }
+    k->resolved_name = cc->name;
+    vec_append(c->a, &t->cons_vec_, (void ***)&t->cons, &t->ncons, cc, c->priv_->owner);
+    cat_maps *m = maps_of(c);
+    smap_inc(c->a, &m->cons, cc->name);
+    if (k->kind == CON_PRIMARY_KEY || k->kind == CON_UNIQUE)
+        smap_inc(c->a, &m->relcons, cc->name);
+    if (k->kind == CON_PRIMARY_KEY)
+        set_not_null(c, t, cc->cols, cc->ncols);
+}
+
+/* Primary keys first would change the declaration order, so foreign keys
+ * that reference a primary key declared later in the same create_table get
+ * their referenced columns here. */
+static void fix_self_references(catalog *c, cat_table *t)
+{
+    const cat_constraint *pk = catalog_primary_key(t);
+    if (!pk)
+        return;
+    for (uint32_t i = 0; i < t->ncons; i++) {
+        const cat_constraint *k = t->cons[i];
+        if (k->kind == CON_FOREIGN_KEY && k->nref_cols == 0 && k->ref_table &&
+            !strcmp(k->ref_table, t->name)) {
+            cat_constraint *w = con_w(c, t, i);
+            w->ref_cols = pk->cols;
+            w->nref_cols = pk->ncols;
+        }
+    }
+}
+
+static void add_columns_of_expr(const expr *col, void *ctx);
+
+typedef struct name_acc {
+    arena *a;
+    ptr_vec v;
+} name_acc;
+
+static void add_columns_of_expr(const expr *col, void *ctx)
+{
+    name_acc *acc = ctx;
+    if (!str_in(col->col.s, (const char **)acc->v.items, (uint32_t)acc->v.n))
+        vec_push(acc->a, &acc->v, (void *)col->col.s);
+}
+
+/* Fills the index's column list from its elements and predicate. */
+static void index_collect_cols(arena *a, cat_index *ix)
+{
+    name_acc acc = {a, {0}};
+    for (uint32_t i = 0; i < ix->nelems; i++)
+        expr_columns(ix->elems[i].e, add_columns_of_expr, &acc);
+    expr_columns(ix->where, add_columns_of_expr, &acc);
+    ix->cols = (const char **)acc.v.items;
+    ix->ncols = (uint32_t)acc.v.n;
+}
+
+static void apply_create_table(catalog *c, const migration *mig, const stmt *s)
+{
+    if (catalog_table(c, s->table.s) || catalog_relation_name_taken(c, s->table.s))
+        return;
+    cat_priv *p = c->priv_;
+    cat_table *t = arena_alloc(c->a, sizeof *t);
+    t->name = s->table.s;
+    t->quoted = s->table.quoted;
+    t->created_version = mig ? mig->version : 0;
+    t->maybe_has_rows = false;
+    t->at = s->table.at;
+    t->owner_ = p->owner;
+    vec_append(c->a, &p->tables_vec, (void ***)&c->tables, &c->ntables, t, p->owner);
+    smap_put(c->a, &maps_of(c)->tables, t->name, c->ntables - 1);
+    for (uint32_t i = 0; i < s->ncols; i++)
+        add_column(c, mig, t, s->cols[i]);
+    for (uint32_t i = 0; i < s->ncols; i++) {
+        const column_def *d = s->cols[i];
+        for (uint32_t j = 0; j < d->ncons; j++)
+            add_constraint(c, t, d->cons[j], d->cname.s);
+    }
+    for (uint32_t i = 0; i < s->ncons; i++)
+        add_constraint(c, t, s->cons[i], NULL);
+    fix_self_references(c, t);
+}
+
+static void apply_drop_table(catalog *c, const stmt *s)
+{
+    int64_t slot = table_slot(c, s->table.s);
+    if (slot < 0)
+        return;
+    cat_priv *p = c->priv_;
+    for (uint32_t i = c->nindexes; i-- > 0;)
+        if (!strcmp(c->indexes[i]->table, s->table.s))
+            remove_index_at(c, i);
+    vec_own(c->a, &p->tables_vec, (void ***)&c->tables, &c->ntables, p->owner);
+    vec_remove(p->tables_vec, (void ***)&c->tables, &c->ntables, (uint32_t)slot);
+    maps_drop(c);
+}
+
+static void apply_rename_table(catalog *c, const stmt *s)
+{
+    const char *from = s->table.s, *to = s->new_name.s;
+    int64_t slot = table_slot(c, from);
+    if (slot < 0 || catalog_table(c, to))
+        return;
+    cat_table *t = table_w(c, (uint32_t)slot);
+    t->name = to;
+    t->quoted = s->new_name.quoted;
+    cat_maps *m = maps_of(c);
+    smap_del(&m->tables, from);
+    smap_put(c->a, &m->tables, to, (uint32_t)slot);
+    for (uint32_t i = 0; i < c->ntables; i++) {
+        const cat_table *o = c->tables[i];
+        for (uint32_t j = 0; j < o->ncons; j++) {
+            if (o->cons[j]->kind == CON_FOREIGN_KEY && o->cons[j]->ref_table &&
+                !strcmp(o->cons[j]->ref_table, from)) {
+                cat_table *ow = table_w(c, i);
+                con_w(c, ow, j)->ref_table = to;
+                o = ow;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < c->nindexes; i++)
+        if (!strcmp(c->indexes[i]->table, from))
+            index_w(c, i)->table = to;
+}
+
+/* Does e mention column col? */
+static bool expr_mentions(const expr *e, const char *col)
+{
+    if (!e)
+        return false;
+    if (e->kind == E_COLUMN && !strcmp(e->col.s, col))
+        return true;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (expr_mentions(e->args[i], col))
+            return true;
+    return false;
+}
+
+bool catalog_con_uses(const cat_constraint *k, const char *col)
+{
+    return str_in(col, k->cols, k->ncols) || (k->kind == CON_CHECK && expr_mentions(k->check, col));
+}
+
+static void apply_add_column(catalog *c, const migration *mig, const stmt *s)
+{
+    cat_table *t = table_w_named(c, s->table.s);
+    if (!t || !s->coldef || catalog_column_index(t, s->coldef->cname.s) >= 0)
+        return;
+    add_column(c, mig, t, s->coldef);
+    for (uint32_t j = 0; j < s->coldef->ncons; j++)
+        add_constraint(c, t, s->coldef->cons[j], s->coldef->cname.s);
+}
+
+static void apply_drop_column(catalog *c, const stmt *s)
+{
+    cat_table *t = table_w_named(c, s->table.s);
+    int ci = catalog_column_index(t, s->column.s);
+    if (ci < 0)
+        return;
+    const char *col = s->column.s;
+    for (uint32_t i = t->ncons; i-- > 0;)
+        if (catalog_con_uses(t->cons[i], col))
+            remove_con_at(c, t, i);
+    for (uint32_t i = c->nindexes; i-- > 0;)
+        if (!strcmp(c->indexes[i]->table, t->name) &&
+            str_in(col, c->indexes[i]->cols, c->indexes[i]->ncols))
+            remove_index_at(c, i);
+    vec_own(c->a, &t->cols_vec_, (void ***)&t->cols, &t->ncols, c->priv_->owner);
+    vec_remove(t->cols_vec_, (void ***)&t->cols, &t->ncols, (uint32_t)ci);
+}
+
+/* Returns a copy of names with from replaced by to, or names itself when
+ * from is absent. */
+static const char **rename_in(arena *a, const char **names, uint32_t n, const char *from, const char *to)
+{
+    if (!str_in(from, names, n))
+        return names;
+    const char **v = arena_alloc(a, n * sizeof *v);
+    for (uint32_t i = 0; i < n; i++)
+        v[i] = strcmp(names[i], from) ? names[i] : to;
+    return v;
+}
+
+static void apply_rename_column(catalog *c, const stmt *s)
+{
+    cat_table *t = table_w_named(c, s->table.s);
+    const char *from = s->column.s, *to = s->new_name.s;
+    if (!t || catalog_column_index(t, from) < 0 || catalog_column_index(t, to) >= 0)
+        return;
+    cat_column *col = col_w_named(c, t, from);
+    col->name = to;
+    col->quoted = s->new_name.quoted;
+    for (uint32_t i = 0; i < t->ncons; i++) {
+        if (!catalog_con_uses(t->cons[i], from))
+            continue;
+        cat_constraint *k = con_w(c, t, i);
+        k->cols = rename_in(c->a, k->cols, k->ncols, from, to);
+        if (k->check)
+            k->check = expr_rename(c->a, (expr *)k->check, from, to);
+    }
+    /* Foreign keys (of any table, this one included) that reference it. */
+    for (uint32_t i = 0; i < c->ntables; i++) {
+        const cat_table *o = c->tables[i];
+        for (uint32_t j = 0; j < o->ncons; j++) {
+            const cat_constraint *k = o->cons[j];
+            if (k->kind != CON_FOREIGN_KEY || !k->ref_table || strcmp(k->ref_table, t->name) ||
+                !str_in(from, k->ref_cols, k->nref_cols))
+                continue;
+            cat_table *ow = table_w(c, i);
+            cat_constraint *kw = con_w(c, ow, j);
+            kw->ref_cols = rename_in(c->a, kw->ref_cols, kw->nref_cols, from, to);
+            o = ow;
+        }
+    }
+    for (uint32_t i = 0; i < c->nindexes; i++) {
+        const cat_index *ix = c->indexes[i];
+        if (strcmp(ix->table, t->name) || !str_in(from, ix->cols, ix->ncols))
+            continue;
+        cat_index *w = index_w(c, i);
+        index_elem *el = arena_alloc(c->a, (w->nelems ? w->nelems : 1) * sizeof *el);
+        for (uint32_t j = 0; j < w->nelems; j++) {
+            el[j] = w->elems[j];
+            el[j].e = expr_rename(c->a, el[j].e, from, to);
+        }
+        w->elems = el;
+        w->where = expr_rename(c->a, (expr *)w->where, from, to);
+        w->cols = rename_in(c->a, w->cols, w->ncols, from, to);
+    }
+}
+
+/* Is e `col is null` for the named column? */
+static bool is_col_is_null(const expr *e, const char *col)
+{
+    return e && e->kind == E_IS_NULL && !e->negated && e->nargs == 1 &&
+           e->args[0]->kind == E_COLUMN && !strcmp(e->args[0]->col.s, col);
+}
+
+static void apply_alter_column(catalog *c, const stmt *s)
+{
+    cat_table *t = table_w_named(c, s->table.s);
+    cat_column *col = t ? col_w_named(c, t, s->column.s) : NULL;
+    if (!col)
+        return;
+    switch (s->kind) {
+    case S_SET_NOT_NULL:
+        col->not_null = true;
+        col->proven_non_null = true;
+        break;
+    case S_DROP_NOT_NULL:
+        col->not_null = false;
+        break;
+    case S_SET_DEFAULT:
+        col->dflt = s->value;
+        if (s->value && (s->value->nullable || s->value->type.kind == TY_NULL) && !col->not_null)
+            col->proven_non_null = false;
+        break;
+    case S_DROP_DEFAULT:
+        col->dflt = NULL;
+        if (!col->not_null)
+            col->proven_non_null = false;
+        break;
+    case S_ALTER_TYPE:
+        col->type = s->type;
+        if (s->value && s->value->nullable && !col->not_null)
+            col->proven_non_null = false;
+        break;
+    default:
+        break;
+    }
+}
+
+static void apply_create_index(catalog *c, const stmt *s)
+{
+    if (!catalog_table(c, s->table.s) || catalog_relation_name_taken(c, s->index.s))
+        return;
+    cat_priv *p = c->priv_;
+    cat_index *ix = arena_alloc(c->a, sizeof *ix);
+    ix->name = s->index.s;
+    ix->table = s->table.s;
+    ix->unique = s->unique;
+    ix->method = s->method.s;
+    ix->elems = s->elems;
+    ix->nelems = s->nelems;
+    ix->where = s->where;
+    ix->concurrently = s->concurrently;
+    ix->at = s->index.at;
+    index_collect_cols(c->a, ix);
+    vec_append(c->a, &p->indexes_vec, (void ***)&c->indexes, &c->nindexes, ix, p->owner);
+    smap_put(c->a, &maps_of(c)->indexes, ix->name, c->nindexes - 1);
+}
+
+static void apply_drop_index(catalog *c, const stmt *s)
+{
+    uint32_t slot;
+    if (smap_get(&maps_of(c)->indexes, s->index.s, &slot))
+        remove_index_at(c, slot);
+}
+
+static void apply_add_constraint(catalog *c, const stmt *s)
+{
+    cat_table *t = table_w_named(c, s->table.s);
+    if (!t || !s->con)
+        return;
+    if (s->kind == S_SET_PRIMARY_KEY) {
+        for (uint32_t i = 0; i < t->ncons; i++)
+            if (t->cons[i]->kind == CON_PRIMARY_KEY) {
+                remove_con_at(c, t, i);
+                break;
+            }
+    }
+    add_constraint(c, t, s->con, NULL);
+}
+
+static void apply_drop_constraint(catalog *c, const stmt *s)
+{
+    cat_table *t = table_w_named(c, s->table.s);
+    if (!t)
+        return;
+    for (uint32_t i = 0; i < t->ncons; i++)
+        if (!strcmp(t->cons[i]->name, s->cname.s)) {
+            remove_con_at(c, t, i);
+            return;
+        }
+}
+
+static void apply_backfill(catalog *c, const stmt *s)
+{
+    cat_table *t = table_w_named(c, s->table.s);
+    if (!t)
+        return;
+    for (uint32_t i = 0; i < s->nsets; i++) {
+        const assignment *as = &s->sets[i];
+        cat_column *col = col_w_named(c, t, as->col.s);
+        if (!col || !as->value)
+            continue;
+        if (as->value->nullable || as->value->type.kind == TY_NULL)
+            col->proven_non_null = col->not_null;
+        else if (!s->where || is_col_is_null(s->where, col->name))
+            col->proven_non_null = true;
+    }
+}
+
+/* Value of an integer literal expression, when it is one. */
+static bool literal_int(const expr *e, int64_t *v)
+{
+    bool neg = false;
+    if (e && e->kind == E_UNARY && e->op == OP_NEG && e->nargs == 1) {
+        neg = true;
+        e = e->args[0];
+    }
+    if (!e || e->kind != E_INT || !e->text)
+        return false;
+    int64_t acc = 0;
+    for (const char *p = e->text; *p; p++) {
+        if (*p < '0' || *p > '9')
+            continue;
+        if (acc > (INT64_MAX - (*p - '0')) / 10)
+            return false;
+        acc = acc * 10 + (*p - '0');
+    }
+    *v = neg ? -acc : acc;
+    return true;
+}
+
+static void apply_insert(catalog *c, const stmt *s)
+{
+    cat_table *t = table_w_named(c, s->table.s);
+    if (!t)
+        return;
+    t->maybe_has_rows = true;
+    for (uint32_t ci = 0; ci < t->ncols; ci++) {
+        const cat_column *col = t->cols[ci];
+        int pos = -1;
+        for (uint32_t k = 0; k < s->insert_cols.n; k++)
+            if (!strcmp(s->insert_cols.items[k].s, col->name))
+                pos = (int)k;
+        bool may_null = false;
+        int64_t maxid = t->identity_floor;
+        if (pos < 0) {
+            may_null = !col->identity && (!col->dflt || col->dflt->nullable ||
+                                          col->dflt->type.kind == TY_NULL);
+        } else {
+            for (uint32_t r = 0; r < s->nrows; r++) {
+                const expr *v = s->rows[r][pos];
+                int64_t iv;
+                if (!v)
+                    continue;
+                if (v->nullable || v->type.kind == TY_NULL)
+                    may_null = true;
+                if (col->identity && literal_int(v, &iv) && iv > maxid)
+                    maxid = iv;
+            }
+        }
+        if (col->identity)
+            t->identity_floor = maxid;
+        if (may_null && col->proven_non_null && !col->not_null)
+            col_w(c, t, ci)->proven_non_null = false;
+    }
+}
+
+static void apply_raw_sql(catalog *c, const stmt *s)
+{
+    for (uint32_t i = 0; i < c->ntables; i++)
+        if (!c->tables[i]->maybe_has_rows && raw_sql_names(s->sql, c->tables[i]->name))
+            table_w(c, i)->maybe_has_rows = true;
+}
+
+void catalog_apply(catalog *c, const migration *mig, const stmt *s)
+{
+    switch (s->kind) {
+    case S_CREATE_TABLE: apply_create_table(c, mig, s); break;
+    case S_DROP_TABLE: apply_drop_table(c, s); break;
+    case S_RENAME_TABLE: apply_rename_table(c, s); break;
+    case S_ADD_COLUMN: apply_add_column(c, mig, s); break;
+    case S_DROP_COLUMN: apply_drop_column(c, s); break;
+    case S_RENAME_COLUMN: apply_rename_column(c, s); break;
+    case S_SET_NOT_NULL:
+    case S_DROP_NOT_NULL:
+    case S_SET_DEFAULT:
+    case S_DROP_DEFAULT:
+    case S_ALTER_TYPE: apply_alter_column(c, s); break;
+    case S_CREATE_INDEX: apply_create_index(c, s); break;
+    case S_DROP_INDEX: apply_drop_index(c, s); break;
+    case S_ADD_FOREIGN_KEY:
+    case S_ADD_UNIQUE:
+    case S_ADD_CHECK:
+    case S_SET_PRIMARY_KEY: apply_add_constraint(c, s); break;
+    case S_DROP_CONSTRAINT: apply_drop_constraint(c, s); break;
+    case S_BACKFILL: apply_backfill(c, s); break;
+    case S_INSERT: apply_insert(c, s); break;
+    case S_DELETE: break;
+    case S_RAW_SQL: apply_raw_sql(c, s); break;
+    case S__COUNT: break;
+    }
+}
