@@ -1,0 +1,496 @@
+/* history.c: the history table (DESIGN §5) and the commands that only read
+ * or write it: status, check_head, baseline, repair; plus the refusals that
+ * come before any change (changed checksum, unknown version).
+ *
+ * Every query result is released on the path that made it; failures leave
+ * the message in m->err and return the rc. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "migc_config.h"
+
+void history_free(struct history *h)
+{
+    for (unsigned i = 0; i < h->n; i++) {
+        struct hist_row *r = &h->rows[i];
+        free(r->description);
+        free(r->checksum);
+        free(r->applied_at);
+        free(r->state);
+        free(r->progress);
+        free(r->migc_version);
+    }
+    free(h->rows);
+    h->rows = NULL;
+    h->n = 0;
+}
+
+enum hist_kind hist_state(const char *state, unsigned *k, unsigned *n)
+{
+    unsigned kk = 0, nn = 0;
+    char tail;
+    if (!state)
+        return HK_BAD;
+    if (!strcmp(state, "applied"))
+        return HK_APPLIED;
+    if (!strcmp(state, "baseline"))
+        return HK_BASELINE;
+    enum hist_kind kind;
+    const char *p;
+    if (!strncmp(state, "applying:", 9)) {
+        kind = HK_APPLYING;
+        p = state + 9;
+    } else if (!strncmp(state, "reverting:", 10)) {
+        kind = HK_REVERTING;
+        p = state + 10;
+    } else {
+        return HK_BAD;
+    }
+    if (sscanf(p, "%u/%u%c", &kk, &nn, &tail) != 2 || kk < 1 || kk > nn)
+        return HK_BAD;
+    if (k)
+        *k = kk;
+    if (n)
+        *n = nn;
+    return kind;
+}
+
+/* strdup that keeps NULL; sets *oom on allocation failure. */
+static char *dup_or_null(const char *s, bool *oom)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        *oom = true;
+    return d;
+}
+
+enum migc_rc history_read(migc *m, struct history *out)
+{
+    memset(out, 0, sizeof *out);
+    bool exists = false;
+    if (m->drv->table_exists(m->h, m->history_table, &exists))
+        return engine_fail_drv(m, MIGC_IO, "cannot read the history table %s", m->history_table);
+    if (!exists)
+        return MIGC_OK;
+    out->exists = true;
+    char *sql = engine_format("SELECT version, description, checksum, applied_at, execution_ms, "
+                              "state, progress, migc_version FROM %s ORDER BY version",
+                              m->qhist);
+    if (!sql)
+        return engine_fail(m, MIGC_IO, "out of memory");
+    struct migc_rows r;
+    enum migc_drv_rc drc = m->drv->query(m->h, sql, 0, NULL, &r);
+    free(sql);
+    if (drc)
+        return engine_fail_drv(m, MIGC_IO, "cannot read the history table %s", m->history_table);
+    out->rows = calloc(r.nrows ? r.nrows : 1, sizeof *out->rows);
+    if (!out->rows) {
+        migc_rows_free(&r);
+        return engine_fail(m, MIGC_IO, "out of memory");
+    }
+    bool oom = false;
+    for (unsigned i = 0; i < r.nrows; i++) {
+        struct hist_row *h = &out->rows[out->n++];
+        const char *v = migc_rows_get(&r, i, 0), *ms = migc_rows_get(&r, i, 4);
+        h->version = v ? strtoll(v, NULL, 10) : 0;
+        h->execution_ms = ms ? strtoll(ms, NULL, 10) : -1;
+        h->description = dup_or_null(migc_rows_get(&r, i, 1), &oom);
+        h->checksum = dup_or_null(migc_rows_get(&r, i, 2), &oom);
+        h->applied_at = dup_or_null(migc_rows_get(&r, i, 3), &oom);
+        h->state = dup_or_null(migc_rows_get(&r, i, 5), &oom);
+        h->progress = dup_or_null(migc_rows_get(&r, i, 6), &oom);
+        h->migc_version = dup_or_null(migc_rows_get(&r, i, 7), &oom);
+    }
+    migc_rows_free(&r);
+    if (oom) {
+        history_free(out);
+        return engine_fail(m, MIGC_IO, "out of memory");
+    }
+    return MIGC_OK;
+}
+
+enum migc_rc history_ensure(migc *m)
+{
+    char *ddl = m->drv->history_ddl(m->qhist);
+    if (!ddl)
+        return engine_fail(m, MIGC_IO, "out of memory");
+    enum migc_drv_rc drc = m->drv->exec(m->h, ddl);
+    free(ddl);
+    if (drc)
+        return engine_fail_drv(m, MIGC_IO, "cannot create the history table %s", m->history_table);
+    return MIGC_OK;
+}
+
+const struct hist_row *history_find(const struct history *h, int64_t version)
+{
+    for (unsigned i = 0; i < h->n; i++)
+        if (h->rows[i].version == version)
+            return &h->rows[i];
+    return NULL;
+}
+
+enum migc_rc history_put(migc *m, const struct migc_migration *mig, const char *state,
+                         const char *progress, int64_t execution_ms)
+{
+    const char *P = m->drv->param_prefix;
+    char *sql = engine_format(
+        "INSERT INTO %s (version, description, checksum, applied_at, execution_ms, state, "
+        "progress, migc_version) VALUES (%s1, %s2, %s3, %s, %s4, %s5, %s6, %s7) "
+        "ON CONFLICT (version) DO UPDATE SET description = excluded.description, "
+        "checksum = excluded.checksum, applied_at = excluded.applied_at, "
+        "execution_ms = excluded.execution_ms, state = excluded.state, "
+        "progress = excluded.progress, migc_version = excluded.migc_version",
+        m->qhist, P, P, P, m->drv->now_sql, P, P, P, P);
+    char version[24], ms[24];
+    snprintf(version, sizeof version, "%" PRId64, mig->version);
+    snprintf(ms, sizeof ms, "%" PRId64, execution_ms);
+    const char *params[7] = {version, mig->description, mig->checksum,
+                             execution_ms >= 0 ? ms : NULL, state, progress, MIGC_VERSION};
+    if (!sql)
+        return engine_fail(m, MIGC_IO, "out of memory");
+    enum migc_drv_rc drc = m->drv->query(m->h, sql, 7, params, NULL);
+    free(sql);
+    if (drc)
+        return engine_fail_drv(m, MIGC_REFUSED, "cannot record migration %" PRId64 " in %s",
+                               mig->version, m->history_table);
+    return MIGC_OK;
+}
+
+enum migc_rc history_delete(migc *m, int64_t version)
+{
+    char *sql = engine_format("DELETE FROM %s WHERE version = %s1", m->qhist, m->drv->param_prefix);
+    char v[24];
+    snprintf(v, sizeof v, "%" PRId64, version);
+    const char *params[1] = {v};
+    if (!sql)
+        return engine_fail(m, MIGC_IO, "out of memory");
+    enum migc_drv_rc drc = m->drv->query(m->h, sql, 1, params, NULL);
+    free(sql);
+    if (drc)
+        return engine_fail_drv(m, MIGC_REFUSED, "cannot remove migration %" PRId64 " from %s",
+                               version, m->history_table);
+    return MIGC_OK;
+}
+
+/* Appends line to a growing newline-separated message; false on OOM. */
+static bool append_line(char **msg, const char *line)
+{
+    size_t old = *msg ? strlen(*msg) : 0;
+    char *n = realloc(*msg, old + strlen(line) + 2);
+    if (!n)
+        return false;
+    if (old)
+        n[old++] = '\n';
+    strcpy(n + old, line);
+    *msg = n;
+    return true;
+}
+
+enum migc_rc history_check(migc *m, const struct history *h)
+{
+    char *msg = NULL;
+    bool oom = false;
+    for (unsigned i = 0; i < h->n && !oom; i++) {
+        const struct hist_row *r = &h->rows[i];
+        const struct migc_migration *mig = plan_find(m->plan, r->version);
+        char *line = NULL;
+        if (!mig)
+            line = engine_format(
+                "migration %" PRId64 " (%s) is recorded in %s but this binary does not know it: "
+                "run a binary built from migrations that include it",
+                r->version, r->description ? r->description : "?", m->history_table);
+        else if (!r->checksum || strcmp(r->checksum, mig->checksum))
+            line = engine_format(
+                "migration %" PRId64 " (%s) was changed after it was applied (database: %s, "
+                "binary: %s): restore it as it was applied, or run 'repair --accept-checksum "
+                "%" PRId64 "' if the change is harmless",
+                r->version, mig->description, r->checksum ? r->checksum : "none", mig->checksum,
+                r->version);
+        else if (hist_state(r->state, NULL, NULL) == HK_BAD)
+            line = engine_format("migration %" PRId64 " (%s) has an unknown state '%s' in %s: "
+                                 "fix the row by hand",
+                                 r->version, mig->description, r->state ? r->state : "",
+                                 m->history_table);
+        else
+            continue;
+        if (!line || !append_line(&msg, line))
+            oom = true;
+        free(line);
+    }
+    if (oom) {
+        free(msg);
+        return engine_fail(m, MIGC_IO, "out of memory");
+    }
+    if (!msg)
+        return MIGC_OK;
+    engine_fail(m, MIGC_REFUSED, "%s\nnothing was changed", msg);
+    free(msg);
+    return MIGC_REFUSED;
+}
+
+/* ---- status ---- */
+
+void migc_status_free(struct migc_status *s)
+{
+    if (!s)
+        return;
+    for (unsigned i = 0; i < s->n; i++) {
+        free(s->entries[i].description);
+        free(s->entries[i].raw_state);
+        free(s->entries[i].applied_at);
+        free(s->entries[i].progress);
+    }
+    free(s->entries);
+    memset(s, 0, sizeof *s);
+}
+
+enum migc_rc migc_status(migc *m, struct migc_status *out)
+{
+    memset(out, 0, sizeof *out);
+    enum migc_rc rc = engine_ready(m);
+    if (rc)
+        return rc;
+    struct history h;
+    if ((rc = history_read(m, &h)))
+        return rc;
+    const struct migc_plan *p = m->plan;
+    out->entries = calloc((size_t)p->nmigrations + h.n + 1, sizeof *out->entries);
+    if (!out->entries) {
+        history_free(&h);
+        return engine_fail(m, MIGC_IO, "out of memory");
+    }
+    if (p->nmigrations)
+        out->head = p->migrations[p->nmigrations - 1].version;
+    unsigned i = 0, j = 0;
+    bool oom = false;
+    while (i < p->nmigrations || j < h.n) {
+        const struct migc_migration *mig = i < p->nmigrations ? &p->migrations[i] : NULL;
+        const struct hist_row *r = j < h.n ? &h.rows[j] : NULL;
+        struct migc_status_entry *e = &out->entries[out->n++];
+        if (mig && (!r || mig->version < r->version)) {
+            e->version = mig->version;
+            e->description = dup_or_null(mig->description, &oom);
+            e->state = MIGC_PENDING;
+            e->execution_ms = -1;
+            out->pending++;
+            i++;
+            continue;
+        }
+        e->version = r->version;
+        e->description = dup_or_null(r->description, &oom);
+        e->raw_state = dup_or_null(r->state, &oom);
+        e->applied_at = dup_or_null(r->applied_at, &oom);
+        e->progress = dup_or_null(r->progress, &oom);
+        e->execution_ms = r->execution_ms;
+        enum hist_kind k = hist_state(r->state, NULL, NULL);
+        if (!mig || mig->version != r->version) {
+            e->state = MIGC_UNKNOWN;
+            out->unknown++;
+        } else if (k == HK_APPLYING || k == HK_REVERTING || k == HK_BAD) {
+            e->state = MIGC_PARTIAL;
+            out->partial++;
+        } else if (!r->checksum || strcmp(r->checksum, mig->checksum)) {
+            e->state = MIGC_CHANGED;
+            out->changed++;
+        } else {
+            e->state = k == HK_BASELINE ? MIGC_BASELINE : MIGC_APPLIED;
+        }
+        if (e->state != MIGC_PARTIAL && r->version > out->current)
+            out->current = r->version;
+        if (mig && mig->version == r->version)
+            i++;
+        j++;
+    }
+    history_free(&h);
+    if (oom) {
+        migc_status_free(out);
+        return engine_fail(m, MIGC_IO, "out of memory");
+    }
+    return MIGC_OK;
+}
+
+enum migc_rc migc_check_head(migc *m, enum migc_head *where)
+{
+    struct migc_status s;
+    enum migc_rc rc = migc_status(m, &s);
+    if (rc)
+        return rc;
+    if (s.unknown)
+        *where = MIGC_HEAD_AHEAD;
+    else if (s.pending || s.partial)
+        *where = MIGC_HEAD_BEHIND;
+    else
+        *where = MIGC_HEAD_AT;
+    migc_status_free(&s);
+    return MIGC_OK;
+}
+
+/* ---- baseline ---- */
+
+enum migc_rc migc_baseline(migc *m, int64_t v)
+{
+    enum migc_rc rc = engine_ready(m);
+    if (rc)
+        return rc;
+    if (v < 1)
+        return engine_fail(m, MIGC_USAGE, "baseline needs a version >= 1");
+    unsigned count = 0;
+    for (unsigned i = 0; i < m->plan->nmigrations; i++)
+        count += m->plan->migrations[i].version <= v;
+    if (!count)
+        return engine_fail(m, MIGC_REFUSED,
+                           "no migration has a version <= %" PRId64 ": nothing to baseline", v);
+    if ((rc = engine_lock(m)) || (rc = history_ensure(m)))
+        return rc;
+    struct history h;
+    if ((rc = history_read(m, &h)))
+        return rc;
+    unsigned rows = h.n;
+    history_free(&h);
+    if (rows)
+        return engine_fail(m, MIGC_REFUSED,
+                           "%s already has %u row%s: baseline only adopts a database that migc "
+                           "has never migrated; use 'status' to see where it is",
+                           m->history_table, rows, rows == 1 ? "" : "s");
+    if (m->drv->begin(m->h))
+        return engine_fail_drv(m, MIGC_IO, "cannot begin a transaction");
+    for (unsigned i = 0; i < m->plan->nmigrations; i++) {
+        const struct migc_migration *mig = &m->plan->migrations[i];
+        if (mig->version > v)
+            break;
+        if ((rc = history_put(m, mig, "baseline", NULL, -1))) {
+            m->drv->rollback(m->h);
+            return rc;
+        }
+    }
+    if (m->drv->commit(m->h)) {
+        rc = engine_fail_drv(m, MIGC_IO, "cannot commit the baseline");
+        m->drv->rollback(m->h);
+        return rc;
+    }
+    engine_log(m, "baseline: %u migration%s up to %" PRId64 " recorded as 'baseline'", count,
+               count == 1 ? "" : "s", v);
+    return MIGC_OK;
+}
+
+/* ---- repair ---- */
+
+/* Realigns the checksum of v with the binary's. */
+static enum migc_rc accept_checksum(migc *m, const struct history *h, int64_t v, FILE *report)
+{
+    const struct hist_row *r = history_find(h, v);
+    const struct migc_migration *mig = plan_find(m->plan, v);
+    if (!r)
+        return engine_fail(m, MIGC_REFUSED, "migration %" PRId64 " is not recorded in %s: "
+                           "nothing to accept", v, m->history_table);
+    if (!mig)
+        return engine_fail(m, MIGC_REFUSED, "migration %" PRId64 " is unknown to this binary: "
+                           "its checksum cannot be accepted", v);
+    if (r->checksum && !strcmp(r->checksum, mig->checksum)) {
+        if (report)
+            fprintf(report, "migration %" PRId64 " (%s): checksum already matches\n", v,
+                    mig->description);
+        return MIGC_OK;
+    }
+    const char *P = m->drv->param_prefix;
+    char *sql = engine_format("UPDATE %s SET checksum = %s1 WHERE version = %s2", m->qhist, P, P);
+    char ver[24];
+    snprintf(ver, sizeof ver, "%" PRId64, v);
+    const char *params[2] = {mig->checksum, ver};
+    if (!sql)
+        return engine_fail(m, MIGC_IO, "out of memory");
+    enum migc_drv_rc drc = m->drv->query(m->h, sql, 2, params, NULL);
+    free(sql);
+    if (drc)
+        return engine_fail_drv(m, MIGC_IO, "cannot update %s", m->history_table);
+    if (report)
+        fprintf(report, "migration %" PRId64 " (%s): checksum realigned from %s to %s\n", v,
+                mig->description, r->checksum ? r->checksum : "none", mig->checksum);
+    return MIGC_OK;
+}
+
+/* Clears a partial row whose first step failed (nothing of it is done), and
+ * an INVALID index that step's concurrent build left. */
+static enum migc_rc repair_partial(migc *m, const struct hist_row *r, FILE *report)
+{
+    unsigned k = 0, n = 0;
+    enum hist_kind kind = hist_state(r->state, &k, &n);
+    const struct migc_migration *mig = plan_find(m->plan, r->version);
+    const char *desc = mig ? mig->description : (r->description ? r->description : "?");
+    if (kind == HK_BAD) {
+        if (report)
+            fprintf(report, "migration %" PRId64 " (%s): unknown state '%s': fix the row by hand\n",
+                    r->version, desc, r->state ? r->state : "");
+        return MIGC_OK;
+    }
+    if (!mig)
+        return MIGC_OK;
+    const struct migc_direction *dir =
+        kind == HK_APPLYING ? &mig->up[m->dialect] : &mig->down[m->dialect];
+    const struct migc_step *step = k <= dir->nsteps ? &dir->steps[k - 1] : NULL;
+    if (step && step->concurrent_index && m->drv->index_state) {
+        bool exists = false, invalid = false;
+        if (m->drv->index_state(m->h, step->concurrent_index, &exists, &invalid))
+            return engine_fail_drv(m, MIGC_IO, "cannot inspect index %s", step->concurrent_index);
+        if (exists && invalid) {
+            if (m->drv->drop_index(m->h, step->concurrent_index))
+                return engine_fail_drv(m, MIGC_IO, "cannot drop the invalid index %s",
+                                       step->concurrent_index);
+            if (report)
+                fprintf(report, "migration %" PRId64 " (%s): dropped the invalid index %s\n",
+                        r->version, desc, step->concurrent_index);
+        }
+    }
+    if (k > 1) {
+        if (report)
+            fprintf(report,
+                    "migration %" PRId64 " (%s) is %s (%s): steps before %u are done; run '%s' "
+                    "to finish it\n",
+                    r->version, desc, kind == HK_APPLYING ? "partly applied" : "partly reverted",
+                    r->state, k, kind == HK_APPLYING ? "up" : "down");
+        return MIGC_OK;
+    }
+    enum migc_rc rc;
+    if (kind == HK_APPLYING)
+        rc = history_delete(m, r->version);
+    else
+        rc = history_put(m, mig, "applied", NULL, r->execution_ms);
+    if (rc)
+        return rc;
+    if (report)
+        fprintf(report, "migration %" PRId64 " (%s): cleared '%s' (its first step had not "
+                "completed); it is %s again\n", r->version, desc, r->state,
+                kind == HK_APPLYING ? "pending" : "applied");
+    return MIGC_OK;
+}
+
+enum migc_rc migc_repair(migc *m, bool accept, int64_t v, FILE *report)
+{
+    enum migc_rc rc = engine_ready(m);
+    if (rc || (rc = engine_lock(m)))
+        return rc;
+    struct history h;
+    if ((rc = history_read(m, &h)))
+        return rc;
+    if (accept) {
+        rc = accept_checksum(m, &h, v, report);
+        history_free(&h);
+        return rc;
+    }
+    unsigned found = 0;
+    for (unsigned i = 0; i < h.n && !rc; i++) {
+        enum hist_kind k = hist_state(h.rows[i].state, NULL, NULL);
+        if (k == HK_APPLIED || k == HK_BASELINE)
+            continue;
+        found++;
+        rc = repair_partial(m, &h.rows[i], report);
+    }
+    history_free(&h);
+    if (!rc && !found && report)
+        fputs("nothing to repair: no migration is partly applied or reverted\n", report);
+    return rc;
+}
