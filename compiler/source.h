@@ -17,6 +17,8 @@ typedef struct source {
     size_t len;
 } source;
 
+/* A location with line == 0 names a whole file (diagnostics print
+ * "path: error: …" without a quoted line). */
 typedef struct loc {
     const source *src;    /* NULL for locations that are not in a file */
     uint32_t line, col;   /* 1-based */
@@ -24,7 +26,18 @@ typedef struct loc {
 } loc;
 
 /* Returns the line of src that contains byte offset off (without its
- * newline) in *start/*len. */
+ * newline) in *start and *len. */
 void source_line_at(const source *src, uint32_t off, const char **start, size_t *len);
+
+/* The largest file migc reads (offsets are 32-bit). */
+#define SOURCE_MAX_BYTES (256L * 1024 * 1024)
+
+/* Reads the file at path whole into a new source shown as `shown` in
+ * diagnostics. Returns 0 and sets *out, or returns an errno value (EFBIG:
+ * larger than SOURCE_MAX_BYTES; EISDIR) and leaves *out alone. */
+int source_load(arena *a, const char *path, const char *shown, source **out);
+
+/* Returns a source holding a copy of the n bytes at text (fuzzers, tests). */
+source *source_from_text(arena *a, const char *path, const char *text, size_t n);
 
 #endif

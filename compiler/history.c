@@ -1,0 +1,218 @@
+/* history.c: from a migrations directory to parsed migrations
+ * (frontend.h: load_history).
+ *
+ * Lists DIR without recursing, ignores everything that is not a regular
+ * `*.mig` file (and dot files: editors' lock and backup files), checks each
+ * name against `<version>_<slug>.mig`, reads and parses every file, reports
+ * duplicate versions naming both files, and returns the migrations sorted by
+ * version. Problems are diagnostics; the function goes on so that one run
+ * shows all of them. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "frontend.h"
+#include "history_names.h"
+
+/* A file-level location (no line): "path: error: …". */
+static loc file_loc(arena *a, const char *shown)
+{
+    source *s = arena_alloc(a, sizeof *s);
+    s->path = shown;
+    loc l = {s, 0, 0, 0, 0};
+    return l;
+}
+
+bool migration_name_parse(const char *fname, int64_t *version, const char **slug_start,
+                          size_t *slug_len, const char **why)
+{
+    size_t n = strlen(fname);
+    *why = NULL;
+    if (n < 4 || strcmp(fname + n - 4, ".mig") != 0) {
+        *why = "does not end in .mig";
+        return false;
+    }
+    size_t i = 0;
+    while (i < n && fname[i] >= '0' && fname[i] <= '9')
+        i++;
+    if (i == 0 || fname[i] != '_') {
+        *why = "is not named <version>_<slug>.mig";
+        return false;
+    }
+    size_t digits = i;
+    const char *slug = fname + i + 1;
+    size_t sl = n - 4 - (i + 1);
+    if (!migration_slug_valid(slug, sl)) {
+        *why = "is not named <version>_<slug>.mig";
+        return false;
+    }
+    /* The version: leading zeros are fine; 1 .. 2^63-1. */
+    uint64_t v = 0;
+    bool overflow = false;
+    for (size_t k = 0; k < digits; k++) {
+        unsigned dgt = (unsigned)(fname[k] - '0');
+        if (v > (UINT64_C(0x7fffffffffffffff) - dgt) / 10)
+            overflow = true;
+        else
+            v = v * 10 + dgt;
+    }
+    if (overflow) {
+        *why = "has a version larger than 9223372036854775807 (2^63-1)";
+        return false;
+    }
+    if (v == 0) {
+        *why = "has version 0; versions start at 1";
+        return false;
+    }
+    *version = (int64_t)v;
+    *slug_start = slug;
+    *slug_len = sl;
+    return true;
+}
+
+bool migration_slug_valid(const char *slug, size_t n)
+{
+    if (n == 0 || n > 200)
+        return false;
+    if (!((slug[0] >= 'a' && slug[0] <= 'z') || (slug[0] >= 'A' && slug[0] <= 'Z') ||
+          (slug[0] >= '0' && slug[0] <= '9')))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = slug[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* qsort comparators. */
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+static int cmp_version(const void *x, const void *y)
+{
+    const migration *a = *(const migration *const *)x, *b = *(const migration *const *)y;
+    return (a->version > b->version) - (a->version < b->version);
+}
+
+/* Joins dir and a file name for reading and for diagnostics. */
+static char *join(arena *a, const char *dir, const char *fname)
+{
+    size_t n = strlen(dir);
+    if (n > 0 && dir[n - 1] == '/')
+        return arena_printf(a, "%s%s", dir, fname);
+    return arena_printf(a, "%s/%s", dir, fname);
+}
+
+history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed)
+{
+    history *h = arena_alloc(a, sizeof *h);
+    h->migs = arena_alloc(a, sizeof *h->migs);
+    *io_failed = false;
+
+    DIR *dp = opendir(dir);
+    if (!dp) {
+        int e = errno;
+        if (e == ENOENT)
+            diag_error(d, NULL, "the migrations directory '%s' does not exist (give another one "
+                       "with -d DIR, or create it with 'migc new -d %s SLUG')", dir, dir);
+        else if (e == ENOTDIR)
+            diag_error(d, NULL, "'%s' is not a directory (give the migrations directory with "
+                       "-d DIR)", dir);
+        else
+            diag_error(d, NULL, "cannot open the migrations directory '%s': %s", dir,
+                       strerror(e));
+        *io_failed = true;
+        return h;
+    }
+    ptr_vec names = {0};
+    for (;;) {
+        errno = 0;
+        struct dirent *de = readdir(dp);
+        if (!de) {
+            if (errno) {
+                diag_error(d, NULL, "cannot read the migrations directory '%s': %s", dir,
+                           strerror(errno));
+                *io_failed = true;
+            }
+            break;
+        }
+        const char *fn = de->d_name;
+        size_t n = strlen(fn);
+        if (fn[0] == '.' || n < 4 || strcmp(fn + n - 4, ".mig") != 0)
+            continue;
+        vec_push(a, &names, arena_strdup(a, fn));
+    }
+    closedir(dp);
+    if (names.n)
+        qsort(names.items, names.n, sizeof names.items[0], cmp_str);
+
+    ptr_vec migs = {0};
+    for (size_t i = 0; i < names.n; i++) {
+        const char *fn = names.items[i];
+        char *path = join(a, dir, fn);
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            loc l = file_loc(a, path);
+            diag_error(d, &l, "cannot read this file: %s", strerror(errno));
+            *io_failed = true;
+            continue;
+        }
+        if (!S_ISREG(st.st_mode))
+            continue; /* a directory named *.mig: not a migration, no recursion */
+        int64_t version;
+        const char *slug, *why;
+        size_t sl;
+        if (!migration_name_parse(fn, &version, &slug, &sl, &why)) {
+            loc l = file_loc(a, path);
+            diag_error(d, &l, "the file name '%s' %s (migration files are named like "
+                       "0001_create_users.mig)", fn, why);
+            continue;
+        }
+        source *src = NULL;
+        int e = source_load(a, path, path, &src);
+        if (e) {
+            loc l = file_loc(a, path);
+            if (e == EFBIG)
+                diag_error(d, &l, "this file is larger than %ld bytes", (long)SOURCE_MAX_BYTES);
+            else
+                diag_error(d, &l, "cannot read this file: %s", strerror(e));
+            *io_failed = e != EFBIG;
+            continue;
+        }
+        migration *m = arena_alloc(a, sizeof *m);
+        m->version = version;
+        m->slug = arena_strndup(a, slug, sl);
+        char *desc = arena_strndup(a, slug, sl);
+        for (char *p = desc; *p; p++)
+            if (*p == '_')
+                *p = ' ';
+        m->description = desc;
+        m->src = src;
+        parse_migration(a, d, src, m);
+        vec_push(a, &migs, m);
+    }
+
+    if (migs.n)
+        qsort(migs.items, migs.n, sizeof migs.items[0], cmp_version);
+    /* Duplicate versions: one error naming both files; the first is kept. */
+    h->migs = arena_alloc(a, (migs.n ? migs.n : 1) * sizeof *h->migs);
+    for (size_t i = 0; i < migs.n; i++) {
+        migration *m = migs.items[i];
+        if (h->n > 0 && h->migs[h->n - 1]->version == m->version) {
+            const migration *first = h->migs[h->n - 1];
+            loc l = file_loc(a, m->src->path);
+            diag_error(d, &l, "version %lld is used by two files: '%s' and '%s' (each "
+                       "migration needs its own version)", (long long)m->version,
+                       first->src->path, m->src->path);
+            continue;
+        }
+        h->migs[h->n++] = m;
+    }
+    return h;
+}
