@@ -39,14 +39,14 @@ bool migration_name_parse(const char *fname, int64_t *version, const char **slug
     while (i < n && fname[i] >= '0' && fname[i] <= '9')
         i++;
     if (i == 0 || fname[i] != '_') {
-        *why = "is not named <version>_<slug>.mig";
+        *why = "is not named <version>_<slug>.mig, like 0001_create_users.mig";
         return false;
     }
     size_t digits = i;
     const char *slug = fname + i + 1;
     size_t sl = n - 4 - (i + 1);
     if (!migration_slug_valid(slug, sl)) {
-        *why = "is not named <version>_<slug>.mig";
+        *why = "is not named <version>_<slug>.mig, like 0001_create_users.mig";
         return false;
     }
     /* The version: leading zeros are fine; 1 .. 2^63-1. */
@@ -60,7 +60,7 @@ bool migration_name_parse(const char *fname, int64_t *version, const char **slug
             v = v * 10 + dgt;
     }
     if (overflow) {
-        *why = "has a version larger than 9223372036854775807 (2^63-1)";
+        *why = "has a version above 9223372036854775807 (2^63-1)";
         return false;
     }
     if (v == 0) {
@@ -170,8 +170,7 @@ history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed)
         size_t sl;
         if (!migration_name_parse(fn, &version, &slug, &sl, &why)) {
             loc l = file_loc(a, path);
-            diag_error(d, &l, "the file name '%s' %s (migration files are named like "
-                       "0001_create_users.mig)", fn, why);
+            diag_error(d, &l, "'%s' %s", fn, why);
             continue;
         }
         source *src = NULL;
@@ -207,8 +206,8 @@ history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed)
         if (h->n > 0 && h->migs[h->n - 1]->version == m->version) {
             const migration *first = h->migs[h->n - 1];
             loc l = file_loc(a, m->src->path);
-            diag_error(d, &l, "version %lld is used by two files: '%s' and '%s' (each "
-                       "migration needs its own version)", (long long)m->version,
+            diag_error(d, &l, "version %lld is used by two files: '%s' and '%s' (give "
+                       "each migration its own version)", (long long)m->version,
                        first->src->path, m->src->path);
             continue;
         }

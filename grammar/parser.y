@@ -52,6 +52,7 @@ typedef struct name_vec {
 %define api.pure full
 %define api.location.type {loc}
 %define parse.error custom
+%define parse.lac full
 %locations
 %param {parse_ctx *ctx}
 %expect 0
@@ -94,11 +95,30 @@ typedef struct lookahead {
     YYLTYPE at;
 } lookahead;
 
+/* True for the keywords that start a statement or a migration-level item:
+ * where error recovery resynchronises. */
+static bool starts_item(int t)
+{
+    switch (t) {
+    case K_CREATE_TABLE: case K_DROP_TABLE: case K_RENAME_TABLE: case K_ADD_COLUMN:
+    case K_DROP_COLUMN: case K_RENAME_COLUMN: case K_ALTER_COLUMN: case K_CREATE_INDEX:
+    case K_DROP_INDEX: case K_ADD_FOREIGN_KEY: case K_ADD_UNIQUE: case K_ADD_CHECK:
+    case K_DROP_CONSTRAINT: case K_ALTER_TABLE: case K_BACKFILL: case K_INSERT: case K_DELETE:
+    case K_SQL: case K_DOWN: case K_IRREVERSIBLE:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* The token source of the parser: the scanner plus the `not` lookahead and
  * the parser-stack bound. depth is the number of states on bison's stack;
  * beyond MIGC_MAX_PARSE_STACK the token is reported and replaced by
- * K_TOO_DEEP, which no rule accepts, so the statement is abandoned. */
-static int lex(YYSTYPE *v, YYLTYPE *l, parse_ctx *ctx, size_t depth)
+ * K_TOO_DEEP, which no rule accepts, so the statement is abandoned.
+ * *errstatus is bison's error-recovery countdown: a statement keyword ends
+ * recovery at once, so the next statement's first error is reported even
+ * when it comes within three tokens of the previous one. */
+static int lex(YYSTYPE *v, YYLTYPE *l, parse_ctx *ctx, size_t depth, int *errstatus)
 {
     lookahead *la = ctx->la;
     int t;
@@ -116,6 +136,8 @@ static int lex(YYSTYPE *v, YYLTYPE *l, parse_ctx *ctx, size_t depth)
         ctx->quiet_syntax_error = true;
         return K_TOO_DEEP;
     }
+    if (*errstatus && starts_item(t))
+        *errstatus = 0;
     if (t == K_NOT) {
         la->tok = migc_yylex(&la->val, &la->at, ctx->scanner);
         la->has = true;
@@ -125,8 +147,9 @@ static int lex(YYSTYPE *v, YYLTYPE *l, parse_ctx *ctx, size_t depth)
     return t;
 }
 /* yacc.c calls yylex() inside yyparse(), where yyss/yyssp delimit the state
- * stack: that is how lex() learns the stack depth. */
-#define yylex(v, l, c) lex((v), (l), (c), (size_t)(yyssp - yyss))
+ * stack and yyerrstatus counts down error recovery: that is how lex() sees
+ * them (bison's yacc.c skeleton has used these names since 1.x). */
+#define yylex(v, l, c) lex((v), (l), (c), (size_t)(yyssp - yyss), &yyerrstatus)
 
 /* Appends x to the array *arr of *n elements of size sz (capacity: the next
  * power of two, so growth is amortised). */
@@ -498,8 +521,10 @@ items:
   | items item
     ;
 
+/* A complete statement ends error recovery (yyerrok): the next error is
+ * reported even when it comes right after the previous one. */
 item:
-    stmt_full                   { add_stmt(ctx, $1); }
+    stmt_full                   { add_stmt(ctx, $1); yyerrok; }
   | ';'
   | K_DOWN '{'                  { begin_down(ctx, @1); }
     down_items '}'              { ctx->in_down = false; }
@@ -515,7 +540,7 @@ down_items:
     ;
 
 down_item:
-    stmt_full                   { add_stmt(ctx, $1); }
+    stmt_full                   { add_stmt(ctx, $1); yyerrok; }
   | ';'
   | error
     ;
@@ -1244,7 +1269,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx)
             continue;
         if ((names || exprs) && is_name_token(s))
             continue;
-        if (stmts && is_stmt_token(s))
+        if (stmts && (is_stmt_token(s) || s == YYSYMBOL_YYEOF || s == YYSYMBOL_K_DOWN ||
+                      s == YYSYMBOL_K_IRREVERSIBLE || !strcmp(yysymbol_name(s), "';'")))
             continue;
         if (k == 16) {
             too_many = true;
