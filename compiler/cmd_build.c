@@ -1,7 +1,6 @@
 /* cmd_build.c: `migc build [-d DIR] -o OUTDIR --name NAME [--dialect
- * postgres,sqlite] [--strict]` — writes NAME.c and NAME.h (DESIGN §3, §4),
- * plus the front-end helper the code-generating commands share. Nothing is
- * written unless the whole history compiles; files whose content did not
+ * postgres,sqlite] [--strict]` — writes NAME.c and NAME.h (DESIGN §3, §4).
+ * Nothing is written unless the whole history compiles; files whose content did not
  * change are left untouched. */
 #include <errno.h>
 #include <stdio.h>
@@ -11,36 +10,6 @@
 #include "cli.h"
 #include "emit.h"
 #include "frontend.h"
-
-int codegen_frontend(arena *a, const char *dir, bool strict, const checked_history **out)
-{
-    diag_ctx *d = diag_new(a, stderr, diag_colour_wanted(), strict);
-    bool io_failed = false;
-    history *h = load_history(a, d, dir, &io_failed);
-    if (diag_errors(d)) {
-        diag_summary(d);
-        return io_failed ? EXIT_IO : EXIT_INPUT;
-    }
-    checked_history *ch = check_history(a, d, h);
-    diag_summary(d);
-    if (diag_errors(d))
-        return EXIT_INPUT;
-    *out = ch;
-    return EXIT_OK;
-}
-
-bool dialect_from_name(const char *s, dialect *d)
-{
-    if (!strcmp(s, "postgres") || !strcmp(s, "postgresql") || !strcmp(s, "pg")) {
-        *d = MIGC_POSTGRES;
-        return true;
-    }
-    if (!strcmp(s, "sqlite") || !strcmp(s, "sqlite3")) {
-        *d = MIGC_SQLITE;
-        return true;
-    }
-    return false;
-}
 
 /* Is s a C identifier (the plan's variable name)? */
 static bool c_identifier(const char *s)

@@ -152,7 +152,7 @@ const char *export_script(arena *a, dialect d, const cg_dir *dir, bool transacti
 int export_sql(arena *a, const cg_plan *p, dialect d, export_format f, bool down,
                int64_t to, const char *out);
 
-/* ---- commands' shared front end (cmd_build.c) -------------------------------- */
+/* ---- the commands' shared front end (codegen.c) -------------------------------- */
 
 /* Loads and checks the history in dir. Returns EXIT_OK with *out set, or the
  * exit code after printing the diagnostics and their summary. */

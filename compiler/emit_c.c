@@ -216,9 +216,19 @@ const char *emit_c_source(arena *a, const cg_plan *p, const char *name)
     sb_puts(&b, sb_str(&g.out));
     if (p->n)
         sb_printf(&b, "\nstatic const struct migc_migration migrations[] = {\n%s};\n", sb_str(&migs));
-    sb_printf(&b, "\nconst struct migc_plan %s = {\n    %s, %s, %uu, %uu, %s,\n};\n", name,
-              c_str(a, name), c_str(a, MIGC_VERSION), p->dialects, (unsigned)p->n,
+    sb_printf(&b,
+              "\nconst struct migc_plan %s = {\n    .name = %s,\n    .migc_version = %s,\n"
+              "    .dialects = %uu,\n    .nmigrations = %uu,\n    .migrations = %s,\n    .drivers = {",
+              name, c_str(a, name), c_str(a, MIGC_VERSION), p->dialects, (unsigned)p->n,
               p->n ? "migrations" : "NULL");
+    if (p->dialects & (1u << MIGC_POSTGRES))
+        sb_puts(&b, "[MIGC_POSTGRES] = &migc_driver_postgres");
+    if (p->dialects & (1u << MIGC_SQLITE))
+        sb_printf(&b, "%s[MIGC_SQLITE] = &migc_driver_sqlite",
+                  p->dialects & (1u << MIGC_POSTGRES) ? ", " : "");
+    if (!p->dialects)
+        sb_puts(&b, "NULL");
+    sb_puts(&b, "},\n};\n");
     return sb_str(&b);
 }
 

@@ -141,9 +141,11 @@ int export_sql(arena *a, const cg_plan *p, dialect d, export_format f, bool down
         }
         return write_file_atomic(out, text, strlen(text)) == 0 ? EXIT_OK : EXIT_IO;
     }
-    if (!out)
-        return usage_error("sql", "--format %s writes a directory: give it with -o DIR",
-                           f == FMT_FLYWAY ? "flyway" : f == FMT_DBMATE ? "dbmate" : "golang-migrate");
+    if (!out) {
+        fprintf(stderr, "migc: error: --format %s writes a directory: give it with -o DIR\n",
+                f == FMT_FLYWAY ? "flyway" : f == FMT_DBMATE ? "dbmate" : "golang-migrate");
+        return EXIT_USAGE;
+    }
     /* Check everything before writing anything. */
     if (f == FMT_GOLANG_MIGRATE) {
         unsigned bad = 0;

@@ -303,8 +303,27 @@ static void pg_constraints(gen *g, const catalog *cur, const catalog *tgt, const
             sb_constraint(&b, g->d, tt->cons[i]);
             any = true;
         }
+    /* A dropped primary key leaves its columns NOT NULL on PostgreSQL. */
+    const cat_constraint *fpk = catalog_primary_key(ft), *tpk = catalog_primary_key(tt);
+    for (uint32_t i = 0; fpk && i < fpk->ncols; i++) {
+        const cat_column *c = catalog_column(tt, fpk->cols[i]);
+        if (!c || c->not_null || c->identity || (tpk && has_name(tpk->cols, tpk->ncols, c->name)))
+            continue;
+        sb_puts(&b, any ? ",\n    ALTER COLUMN " : "ALTER COLUMN ");
+        sb_ident(&b, g->d, c->name);
+        sb_puts(&b, " DROP NOT NULL");
+        any = true;
+    }
     if (any)
         emit(g, sb_str(&b));
+}
+
+/* A table renamed inside the open step: its rebuild marks follow the name. */
+static void rename_rebuilt(gen *g, const char *from, const char *to)
+{
+    for (size_t i = 0; g->txn && i < g->txn->rebuilt.n; i++)
+        if (!strcmp(g->txn->rebuilt.items[i], from))
+            g->txn->rebuilt.items[i] = (void *)to;
 }
 
 /* Changes of one table's definition that SQLite can only do by a rebuild
@@ -651,6 +670,7 @@ static void compile_up(gen *g, const catalog *cur, const catalog *tgt, const stm
         break;
     case S_RENAME_TABLE:
         emit(g, arena_printf(g->a, "ALTER TABLE %s RENAME TO %s", ID(table), ID(s->new_name.s)));
+        rename_rebuilt(g, table, s->new_name.s);
         break;
     case S_ADD_COLUMN: add_column(g, cur, tgt, table, s->coldef->cname.s); break;
     case S_DROP_COLUMN:
@@ -733,6 +753,7 @@ static bool compile_inverse(gen *g, const catalog *cur, const catalog *tgt, cons
     }
     case S_RENAME_TABLE:
         emit(g, arena_printf(g->a, "ALTER TABLE %s RENAME TO %s", ID(s->new_name.s), ID(table)));
+        rename_rebuilt(g, s->new_name.s, table);
         return true;
     case S_ADD_COLUMN:
         drop_column(g, cur, tgt, table, s->coldef->cname.s);

@@ -1,0 +1,49 @@
+/* codegen.c: the front end as the code-generating commands (build, sql,
+ * schema) and the codegen tests use it: load, parse and check a history,
+ * reporting diagnostics on stderr. Also the dialect names of the command
+ * line. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "emit.h"
+#include "frontend.h"
+
+/* Colour for diagnostics: stderr is a terminal and NO_COLOR is unset. */
+static bool colour_wanted(void)
+{
+    const char *nc = getenv("NO_COLOR");
+    return !(nc && *nc) && isatty(STDERR_FILENO) == 1;
+}
+
+int codegen_frontend(arena *a, const char *dir, bool strict, const checked_history **out)
+{
+    diag_ctx *d = diag_new(a, stderr, colour_wanted(), strict);
+    bool io_failed = false;
+    history *h = load_history(a, d, dir, &io_failed);
+    if (diag_errors(d)) {
+        diag_summary(d);
+        return io_failed ? EXIT_IO : EXIT_INPUT;
+    }
+    checked_history *ch = check_history(a, d, h);
+    diag_summary(d);
+    if (diag_errors(d))
+        return EXIT_INPUT;
+    *out = ch;
+    return EXIT_OK;
+}
+
+bool dialect_from_name(const char *s, dialect *d)
+{
+    if (!strcmp(s, "postgres") || !strcmp(s, "postgresql") || !strcmp(s, "pg")) {
+        *d = MIGC_POSTGRES;
+        return true;
+    }
+    if (!strcmp(s, "sqlite") || !strcmp(s, "sqlite3")) {
+        *d = MIGC_SQLITE;
+        return true;
+    }
+    return false;
+}
+

@@ -1,0 +1,49 @@
+# run_golden.cmake: golden SQL for one history, both dialects.
+#
+#   cmake -DMIGC=path/to/migc -DCASE=tests/codegen/cases/NAME [-DUPDATE=1] -P run_golden.cmake
+#
+# CASE/migrations is the history; CASE/expected.<dialect>.sql holds the exact
+# output of `migc sql --dialect D` followed by that of `migc sql --dialect D
+# --down` (or the error text and exit code when a command fails). A mismatch
+# prints a unified diff and fails; -DUPDATE=1 rewrites the expected files.
+if(NOT MIGC OR NOT CASE)
+  message(FATAL_ERROR "usage: cmake -DMIGC=... -DCASE=... [-DUPDATE=1] -P run_golden.cmake")
+endif()
+set(ENV{NO_COLOR} 1)
+set(failed "")
+foreach(dialect postgres sqlite)
+  set(actual "")
+  foreach(dir up down)
+    set(args sql --dialect ${dialect} -d migrations)
+    if(dir STREQUAL "down")
+      list(APPEND args --down)
+    endif()
+    execute_process(COMMAND ${MIGC} ${args} WORKING_DIRECTORY ${CASE}
+                    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+    string(APPEND actual "${out}")
+    if(NOT rc EQUAL 0)
+      string(APPEND actual "${err}exit: ${rc}\n")
+    endif()
+  endforeach()
+  set(expected_file ${CASE}/expected.${dialect}.sql)
+  if(UPDATE)
+    file(WRITE ${expected_file} "${actual}")
+    message(STATUS "updated ${expected_file}")
+    continue()
+  endif()
+  if(NOT EXISTS ${expected_file})
+    message(FATAL_ERROR "${expected_file} is missing; actual output:\n${actual}")
+  endif()
+  file(READ ${expected_file} expected)
+  if(NOT expected STREQUAL actual)
+    string(RANDOM LENGTH 8 tag)
+    set(tmp ${CMAKE_CURRENT_BINARY_DIR}/actual-${tag}.sql)
+    file(WRITE ${tmp} "${actual}")
+    execute_process(COMMAND diff -u ${expected_file} ${tmp} OUTPUT_VARIABLE diff)
+    file(REMOVE ${tmp})
+    string(APPEND failed "SQL for ${dialect} differs from ${expected_file}:\n${diff}\n")
+  endif()
+endforeach()
+if(failed)
+  message(FATAL_ERROR "${failed}")
+endif()
