@@ -43,6 +43,13 @@ static void note_previous(ck *k, const loc *at)
         diag_note(k->d, at, "previous definition is here");
 }
 
+/* Points at the definition of something the error depends on. */
+static void note_defined(ck *k, const loc *at, const char *what, const char *nm)
+{
+    if (at && at->src)
+        diag_note(k->d, at, "%s '%s' is defined here", what, nm);
+}
+
 static bool null_or_unknown(sql_type t)
 {
     return t.kind == TY_NULL || t.kind == TY_UNKNOWN;
@@ -174,7 +181,7 @@ static sql_type unify_args(ck *k, expr *e, uint32_t first, uint32_t step, const 
         sql_type t;
         if (!type_unify(acc, acc_e, x->type, x, &t)) {
             diag_error(k->d, &x->at, "%s mixes %s and %s", what, TS(acc, a), TS(x->type, b));
-            continue;
+            break;
         }
         acc_e = (acc.kind == TY_NULL) ? x : NULL;
         acc = t;
@@ -831,6 +838,7 @@ static void check_drop_table(ck *k, const stmt *s)
     const cat_table *t = need_table(k, &s->table);
     if (!t)
         return;
+    bool refused = false;
     for (uint32_t i = 0; i < k->c->ntables; i++) {
         const cat_table *o = k->c->tables[i];
         if (o == t)
@@ -840,12 +848,14 @@ static void check_drop_table(ck *k, const stmt *s)
             if (fk->kind == CON_FOREIGN_KEY && fk->ref_table && !strcmp(fk->ref_table, t->name)) {
                 diag_error(k->d, &s->table.at, "cannot drop table '%s': foreign key '%s' of table '%s' "
                            "references it; drop that constraint first", t->name, fk->name, o->name);
-                note_previous(k, &fk->at);
+                note_defined(k, &fk->at, "foreign key", fk->name);
+                refused = true;
             }
         }
     }
     destructive(k, s, "drop_table deletes table '%s' and all its rows", t->name);
-    catalog_apply(k->c, k->mig, s);
+    if (!refused)
+        catalog_apply(k->c, k->mig, s);
 }
 
 static void check_rename_table(ck *k, const stmt *s)
@@ -895,12 +905,13 @@ static void check_drop_column(ck *k, const stmt *s)
     if (!t || !need_column(k, t, &s->column))
         return;
     const char *col = s->column.s;
+    unsigned before = diag_errors(k->d);
     for (uint32_t i = 0; i < k->c->nindexes; i++) {
         const cat_index *ix = k->c->indexes[i];
         if (!strcmp(ix->table, t->name) && str_in(col, ix->cols, ix->ncols)) {
             diag_error(k->d, &s->column.at, "column '%s' is used by index '%s'; drop_index %s first",
                        col, ix->name, ix->name);
-            note_previous(k, &ix->at);
+            note_defined(k, &ix->at, "index", ix->name);
         }
     }
     for (uint32_t i = 0; i < t->ncons; i++) {
@@ -911,7 +922,7 @@ static void check_drop_column(ck *k, const stmt *s)
         if (multi) {
             diag_error(k->d, &s->column.at, "column '%s' is used by constraint '%s' together with other "
                        "columns; drop_constraint %s.%s first", col, con->name, t->name, con->name);
-            note_previous(k, &con->at);
+            note_defined(k, &con->at, "constraint", con->name);
         }
     }
     for (uint32_t i = 0; i < k->c->ntables; i++) {
@@ -925,11 +936,13 @@ static void check_drop_column(ck *k, const stmt *s)
                 continue; /* references itself: goes with the column */
             diag_error(k->d, &s->column.at, "column '%s' is referenced by foreign key '%s' of table '%s'; "
                        "drop that constraint first", col, fk->name, o->name);
-            note_previous(k, &fk->at);
+            note_defined(k, &fk->at, "foreign key", fk->name);
         }
     }
+    bool refused = diag_errors(k->d) != before;
     destructive(k, s, "drop_column deletes column '%s.%s' and its data", t->name, col);
-    catalog_apply(k->c, k->mig, s);
+    if (!refused)
+        catalog_apply(k->c, k->mig, s);
 }
 
 static void check_rename_column(ck *k, const stmt *s)
@@ -1044,13 +1057,13 @@ static void check_alter_column(ck *k, const stmt *s)
             diag_error(k->d, &s->type_at, "column '%s.%s' is part of foreign key '%s' of table '%s', whose "
                        "column types must match; drop the constraint first", t->name, col->name,
                        fk->name, owner->name);
-            note_previous(k, &fk->at);
+            note_defined(k, &fk->at, "foreign key", fk->name);
         }
         if (col->dflt && !type_assignable(to, col->dflt))
             diag_error(k->d, &s->type_at, "the default of column '%s.%s' has type %s, which does not fit %s; "
                        "drop or change the default first", t->name, col->name, TS(col->dflt->type, a),
                        TS(to, b));
-        if (!lossless)
+        if (!lossless && s->value)
             destructive(k, s, "changing column '%s.%s' from %s to %s may lose data", t->name, col->name,
                         TS(col->type, a), TS(to, b));
         break;
@@ -1068,6 +1081,9 @@ static void check_create_index(ck *k, const stmt *s)
     if (!t)
         return;
     scope sc = {t, NULL, true};
+    if (s->method.s)
+        diag_note(k->d, &s->method.at, "`using %s` is postgresql-only; the sqlite build ignores it",
+                  s->method.s);
     for (uint32_t i = 0; i < s->nelems; i++) {
         type_expr(k, s->elems[i].e, &sc);
         if (s->elems[i].opclass.s)
@@ -1075,9 +1091,6 @@ static void check_create_index(ck *k, const stmt *s)
                       "the sqlite build ignores it", s->elems[i].opclass.s);
     }
     check_bool(k, s->where, &sc, "an index predicate");
-    if (s->method.s)
-        diag_note(k->d, &s->method.at, "`using %s` is postgresql-only; the sqlite build ignores it",
-                  s->method.s);
     if (!taken)
         catalog_apply(k->c, k->mig, s);
 }
@@ -1125,7 +1138,7 @@ static void check_key_still_needed(ck *k, const cat_table *t, const char **cols,
         return;
     diag_error(k->d, at, "%s is needed by foreign key '%s' of table '%s'; drop that constraint first",
                what, fk->name, owner->name);
-    note_previous(k, &fk->at);
+    note_defined(k, &fk->at, "foreign key", fk->name);
 }
 
 static void check_drop_index(ck *k, const stmt *s)
@@ -1342,9 +1355,6 @@ checked_history *check_history(arena *a, diag_ctx *d, const history *h)
     for (uint32_t i = 0; i < h->n; i++) {
         const migration *mig = h->migs[i];
         ck k = {a, d, c, mig, false};
-        if (mig->has_down && mig->irreversible)
-            diag_error(d, &mig->irreversible_at, "a migration with `down { }` cannot also be irreversible; "
-                       "keep one of them");
         for (uint32_t j = 0; j < mig->nstmts; j++)
             check_stmt(&k, mig->stmts[j]);
         if (mig->has_down && mig->ndown) {
