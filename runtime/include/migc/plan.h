@@ -12,6 +12,7 @@
 #define MIGC_PLAN_H
 
 #include <stdbool.h>
+#include <stddef.h>   /* NULL, which generated plans use */
 #include <stdint.h>
 
 #ifdef __cplusplus
