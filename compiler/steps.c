@@ -328,7 +328,7 @@ static void rename_rebuilt(gen *g, const char *from, const char *to)
 
 /* Changes of one table's definition that SQLite can only do by a rebuild
  * (nullability, defaults, constraints, primary key): cur -> tgt. */
-static void table_change(gen *g, const catalog *cur, const catalog *tgt, const stmt *s, bool up)
+static void table_change(gen *g, const catalog *cur, const catalog *tgt, const stmt *s)
 {
     const char *table = s->table.s, *col = s->column.s;
     if (g->d == MIGC_SQLITE) {
@@ -337,11 +337,16 @@ static void table_change(gen *g, const catalog *cur, const catalog *tgt, const s
     }
     switch (s->kind) {
     case S_SET_NOT_NULL:
-        pg_alter_column(g, table, col, up ? "SET NOT NULL" : "DROP NOT NULL");
+    case S_DROP_NOT_NULL: {
+        /* The target's nullability (a restated `set not null` inverts to
+         * nothing that would loosen the column). */
+        const cat_table *t = catalog_table(tgt, table);
+        const cat_column *c = t ? catalog_column(t, col) : NULL;
+        const cat_constraint *pk = t ? catalog_primary_key(t) : NULL;
+        bool nn = c && (c->not_null || c->identity || (pk && has_name(pk->cols, pk->ncols, col)));
+        pg_alter_column(g, table, col, nn ? "SET NOT NULL" : "DROP NOT NULL");
         break;
-    case S_DROP_NOT_NULL:
-        pg_alter_column(g, table, col, up ? "DROP NOT NULL" : "SET NOT NULL");
-        break;
+    }
     case S_SET_DEFAULT:
     case S_DROP_DEFAULT: pg_default(g, tgt, table, col); break;
     default: pg_constraints(g, cur, tgt, table); break;
@@ -689,7 +694,7 @@ static void compile_up(gen *g, const catalog *cur, const catalog *tgt, const stm
     case S_ADD_UNIQUE:
     case S_ADD_CHECK:
     case S_DROP_CONSTRAINT:
-    case S_SET_PRIMARY_KEY: table_change(g, cur, tgt, s, true); break;
+    case S_SET_PRIMARY_KEY: table_change(g, cur, tgt, s); break;
     case S_ALTER_TYPE: alter_type(g, cur, tgt, table, s->column.s, s->value); break;
     case S_CREATE_INDEX: {
         const cat_index *ix = catalog_index(tgt, s->index.s);
@@ -779,7 +784,7 @@ static bool compile_inverse(gen *g, const catalog *cur, const catalog *tgt, cons
     case S_ADD_UNIQUE:
     case S_ADD_CHECK:
     case S_DROP_CONSTRAINT:
-    case S_SET_PRIMARY_KEY: table_change(g, cur, tgt, s, false); return true;
+    case S_SET_PRIMARY_KEY: table_change(g, cur, tgt, s); return true;
     case S_ALTER_TYPE: alter_type(g, cur, tgt, table, s->column.s, NULL); return true;
     case S_CREATE_INDEX: emit(g, arena_printf(g->a, "DROP INDEX %s", ID(s->index.s))); return true;
     case S_DROP_INDEX: {

@@ -13,7 +13,9 @@
  * default, create_index indexes; PostgreSQL also constraint names) and
  * compares it with the catalog at that version. Sequence: every up in order
  * (each followed by down and up again), then every down in reverse to an
- * empty schema (stopping at an irreversible migration). PostgreSQL: a fresh
+ * empty schema (stopping at an irreversible migration). Between the two,
+ * the data checks of CASE/check.sql and CASE/check.<dialect>.sql run (see
+ * run_checks()). PostgreSQL: a fresh
  * database per run, dropped at the end. Exit 0 when everything matched. */
 #include <libpq-fe.h>
 #include <sqlite3.h>
@@ -401,6 +403,51 @@ static void check_schema(arena *a, const catalog *c, const char *ctx)
     }
 }
 
+/* ---- data checks -------------------------------------------------------------- */
+
+/* Runs the checks in file (if it exists), one per line: "SELECT …" must
+ * return one row whose first value is true ('1' or 't'); "+SQL" must succeed;
+ * "!SQL" must fail (a constraint that is still enforced). Lines starting
+ * with "--" and blank lines are skipped. */
+static void run_checks(const char *file)
+{
+    FILE *f = fopen(file, "r");
+    if (!f)
+        return;
+    char line[4096];
+    int lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0] || !strncmp(line, "--", 2))
+            continue;
+        if (line[0] == '+') {
+            exec_sql(line + 1);
+            continue;
+        }
+        if (line[0] == '!') {
+            if (D == MIGC_SQLITE) {
+                char *err = NULL;
+                if (sqlite3_exec(lite, line + 1, NULL, NULL, &err) == SQLITE_OK)
+                    FAIL("%s:%d: succeeded but must fail: %s", file, lineno, line + 1);
+                sqlite3_free(err);
+            } else {
+                PGresult *r = PQexec(pg, line + 1);
+                if (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK)
+                    FAIL("%s:%d: succeeded but must fail: %s", file, lineno, line + 1);
+                PQclear(r);
+            }
+            continue;
+        }
+        int n = 0, err = 0;
+        char **row = query_row(line, 0, NULL, &n, &err);
+        if (!err && (!row || (strcmp(row[0], "1") && strcmp(row[0], "t"))))
+            FAIL("%s:%d: check is false: %s", file, lineno, line);
+        free_row(row, n);
+    }
+    fclose(f);
+}
+
 /* ---- driver ---------------------------------------------------------------- */
 
 static const char *state_value(const char *file, const char *key)
@@ -487,6 +534,13 @@ int main(int argc, char **argv)
         snprintf(ctx, sizeof ctx, "up %lld again", (long long)cm->m->version);
         if (!failures && apply_dir(&cm->up[D]) == 0)
             check_schema(a, cm->after, ctx);
+    }
+    if (!failures) {
+        char file[4096];
+        snprintf(file, sizeof file, "%s/../check.sql", argv[2]);
+        run_checks(file);
+        snprintf(file, sizeof file, "%s/../check.%s.sql", argv[2], D == MIGC_SQLITE ? "sqlite" : "postgres");
+        run_checks(file);
     }
     for (uint32_t i = p->n; i-- > 0 && !failures;) {
         const cg_migration *cm = &p->migs[i];
