@@ -43,6 +43,11 @@ typedef struct parse_ctx {
     bool quiet_syntax_error; /* the next syntax error was already reported */
     bool quiet_eof;          /* an unterminated token ate the file: no "unexpected end" */
 
+    /* The brackets ('(' and '{') open so far, innermost last, for the note
+     * "to match this '{'" under an unexpected end of file. */
+    loc opens[32];
+    uint32_t nopen;
+
     /* One token of lookahead for `not in|between|like` (see parser.y). */
     void *la;
 

@@ -138,6 +138,13 @@ static int lex(YYSTYPE *v, YYLTYPE *l, parse_ctx *ctx, size_t depth, int *errsta
     }
     if (*errstatus && starts_item(t))
         *errstatus = 0;
+    if (t == '(' || t == '{') {
+        if (ctx->nopen < sizeof ctx->opens / sizeof ctx->opens[0])
+            ctx->opens[ctx->nopen] = *l;
+        ctx->nopen++;
+    } else if ((t == ')' || t == '}') && ctx->nopen > 0) {
+        ctx->nopen--;
+    }
     if (t == K_NOT) {
         la->tok = migc_yylex(&la->val, &la->at, ctx->scanner);
         la->has = true;
@@ -1294,6 +1301,12 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx)
             sb_puts(&msg, shown[i]);
         }
     }
+    unsigned before = ctx->errors;
     parse_error(ctx, l, "%s", sb_str(&msg));
+    if (tok == YYSYMBOL_YYEOF && before == 0 && ctx->nopen > 0 &&
+        ctx->nopen <= sizeof ctx->opens / sizeof ctx->opens[0]) {
+        const loc *o = &ctx->opens[ctx->nopen - 1];
+        diag_note(ctx->d, o, "to match this '%c'", o->src->text[o->off]);
+    }
     return 0;
 }
