@@ -61,6 +61,15 @@ static const char *sqlite_path(const char *url)
     return NULL;
 }
 
+/* libpq notice processor that drops notices (such as "relation ... already
+ * exists, skipping" from the history table's CREATE TABLE IF NOT EXISTS):
+ * they are not the user's business. */
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 /* Opens the application's own connection to url. Returns 0 and fills *db,
  * or prints why it failed and returns -1 with nothing left open. */
 static int db_open(struct db *db, const char *url)
@@ -98,6 +107,7 @@ static int db_open(struct db *db, const char *url)
         db->pg = NULL;
         return -1;
     }
+    PQsetNoticeProcessor(db->pg, ignore_notice, NULL);
     return 0;
 }
 
@@ -326,7 +336,10 @@ static int cmd_tag(struct db *db, const char *id, const char *tag)
                  " ON CONFLICT DO NOTHING",
                  2, link_params, NULL, NULL, &changed))
         return NOTES_FAILED;
-    printf(changed ? "note %s tagged %s\n" : "note %s was already tagged %s (or does not exist)\n", id, tag);
+    if (changed)
+        printf("note %s tagged %s\n", id, tag);
+    else
+        printf("note %s was already tagged %s (or does not exist)\n", id, tag);
     return NOTES_OK;
 }
 

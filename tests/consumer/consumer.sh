@@ -228,7 +228,12 @@ static)
   mkdir -p "$root/etc" "$root/data"
   cp "$b/notes-migrate" "$root/notes-migrate"
   printf '127.0.0.1\tlocalhost\n127.0.0.1\tdbhost\n' >"$root/etc/hosts"
-  if [ "$(id -u)" = 0 ]; then inroot=(chroot "$root"); else inroot=(unshare -r chroot "$root"); fi
+  chroot_bin=$(PATH=$PATH:/usr/sbin:/sbin command -v chroot) || fail "chroot not found"
+  if [ "$(id -u)" = 0 ]; then
+    inroot=("$chroot_bin" "$root")
+  else
+    inroot=("$(command -v unshare)" -r "$chroot_bin" "$root")
+  fi
   run() { env -i "${inroot[@]}" /notes-migrate "$@"; }
   step "SQLite in the empty root"
   expect 0 run --database sqlite:/data/notes.db up
