@@ -26,6 +26,7 @@ struct cli {
     /* command options */
     const char *to, *steps, *accept, *dialect, *positional;
     bool dry_run, single, out_of_order, allow_loss, json, check;
+    int64_t to_v, steps_v, accept_v, baseline_v;   /* parsed values */
 };
 
 static const char usage_fmt[] =
@@ -269,6 +270,15 @@ static int parse(struct cli *c, int argc, char **argv)
         return usage_error(c, "give --steps or --to, not both");
     if (!strcmp(c->cmd, "baseline") && !c->positional)
         return usage_error(c, "baseline needs a version: baseline V");
+    bool up = !strcmp(c->cmd, "up");
+    if (c->to && !parse_version(c->to, up ? 1 : 0, &c->to_v))
+        return usage_error(c, "--to '%s' is not a version (%s to 2^63-1)", c->to, up ? "1" : "0");
+    if (c->steps && (!parse_version(c->steps, 1, &c->steps_v) || c->steps_v > 1000000000))
+        return usage_error(c, "--steps '%s' is not a positive count", c->steps);
+    if (c->accept && !parse_version(c->accept, 1, &c->accept_v))
+        return usage_error(c, "--accept-checksum '%s' is not a version", c->accept);
+    if (!strcmp(c->cmd, "baseline") && !parse_version(c->positional, 1, &c->baseline_v))
+        return usage_error(c, "baseline: '%s' is not a version (1 to 2^63-1)", c->positional);
     return -1;
 }
 
@@ -404,25 +414,14 @@ static int run(struct cli *c, migc *m)
     int rc;
     if (!strcmp(c->cmd, "up")) {
         struct migc_up_options o = {.dry_run = c->dry_run, .single_transaction = c->single,
-                                    .out_of_order = c->out_of_order, .out = stdout};
-        if (c->to && !parse_version(c->to, 1, &o.to))
-            return usage_error(c, "--to '%s' is not a version (1 to 2^63-1)", c->to);
+                                    .out_of_order = c->out_of_order, .out = stdout,
+                                    .to = c->to ? c->to_v : 0};
         return report(c, m, migc_up(m, &o));
     }
     if (!strcmp(c->cmd, "down")) {
         struct migc_down_options o = {.dry_run = c->dry_run, .allow_data_loss = c->allow_loss,
-                                      .out = stdout, .steps = 1};
-        if (c->to) {
-            if (!parse_version(c->to, 0, &o.to))
-                return usage_error(c, "--to '%s' is not a version (0 to 2^63-1)", c->to);
-            o.has_to = true;
-        }
-        if (c->steps) {
-            int64_t n;
-            if (!parse_version(c->steps, 1, &n) || n > 1000000000)
-                return usage_error(c, "--steps '%s' is not a positive count", c->steps);
-            o.steps = (unsigned)n;
-        }
+                                      .out = stdout, .steps = c->steps ? (unsigned)c->steps_v : 1,
+                                      .has_to = c->to != NULL, .to = c->to_v};
         return report(c, m, migc_down(m, &o));
     }
     if (!strcmp(c->cmd, "status"))
@@ -433,17 +432,9 @@ static int run(struct cli *c, migc *m)
             printf("verify: ok\n");
         return report(c, m, rc);
     }
-    if (!strcmp(c->cmd, "baseline")) {
-        int64_t v;
-        if (!parse_version(c->positional, 1, &v))
-            return usage_error(c, "baseline: '%s' is not a version (1 to 2^63-1)", c->positional);
-        return report(c, m, migc_baseline(m, v));
-    }
-    /* repair */
-    int64_t v = 0;
-    if (c->accept && !parse_version(c->accept, 1, &v))
-        return usage_error(c, "--accept-checksum '%s' is not a version", c->accept);
-    return report(c, m, migc_repair(m, c->accept != NULL, v, stdout));
+    if (!strcmp(c->cmd, "baseline"))
+        return report(c, m, migc_baseline(m, c->baseline_v));
+    return report(c, m, migc_repair(m, c->accept != NULL, c->accept_v, stdout));
 }
 
 int migc_main(const struct migc_plan *plan, int argc, char **argv)

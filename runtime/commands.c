@@ -69,7 +69,7 @@ enum migc_rc migc_up(migc *m, const struct migc_up_options *o)
     if (rc)
         return rc;
     struct history h;
-    if ((rc = load(m, o->dry_run, true, &h)))
+    if ((rc = load(m, o->dry_run, false, &h)))
         return rc;
     const struct migc_plan *p = m->plan;
     int64_t max_done = 0;
@@ -144,6 +144,8 @@ enum migc_rc migc_up(migc *m, const struct migc_up_options *o)
             engine_fail(m, rc, "cannot write the dry run");
         goto done;
     }
+    if ((rc = history_ensure(m)))   /* created on first use, after the checks */
+        goto done;
     if (o->single_transaction) {
         if (!(rc = steps_single_transaction(m, todo, ntodo)))
             engine_log(m, "applied %u migration%s in one transaction; the database is at %" PRId64,
@@ -211,6 +213,9 @@ enum migc_rc migc_down(migc *m, const struct migc_down_options *o)
             oom |= !add_line(&msg, engine_format(
                 "migration %" PRId64 " (%s) is irreversible: it has no down, so it and "
                 "everything before it stay applied", mig->version, mig->description));
+        else if (mig->down_loses_data && !o->allow_data_loss && o->dry_run)
+            engine_log(m, "note: reverting migration %" PRId64 " (%s) loses data: the real run "
+                       "needs --allow-data-loss", mig->version, mig->description);
         else if (mig->down_loses_data && !o->allow_data_loss)
             oom |= !add_line(&msg, engine_format(
                 "reverting migration %" PRId64 " (%s) loses data (it drops tables or columns, "

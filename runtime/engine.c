@@ -209,6 +209,9 @@ enum migc_rc migc_open(migc **out, const struct migc_plan *plan, const char *url
     enum migc_rc rc = choose_driver(m, d);
     if (rc)
         return rc;
+    if (opts && opts->schema && *opts->schema && !m->drv->set_schema)
+        return engine_fail(m, MIGC_USAGE, "--schema is for PostgreSQL; %s has no schemas",
+                           m->drv->name);
     struct migc_drv_open_opts oo = {.create = m->opts.create,
                                     .busy_timeout_ms = m->opts.lock_wait_ms};
     char buf[1024] = "";
