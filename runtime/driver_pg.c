@@ -151,7 +151,7 @@ static enum migc_drv_rc pg_open(const char *url, const struct migc_drv_open_opts
     if (!d) {
         if (errbuf)
             snprintf(errbuf, errbuf_size, "out of memory");
-        return MIGC_DRV_ERROR;
+        return MIGC_DRV_CONNECTION;   /* exit 3: an internal failure, not a usage error */
     }
     d->owned = true;
     /* Entries before dbname are defaults the URL may override; the URL
@@ -169,7 +169,7 @@ static enum migc_drv_rc pg_open(const char *url, const struct migc_drv_open_opts
         free(d);
         if (errbuf)
             snprintf(errbuf, errbuf_size, "out of memory");
-        return MIGC_DRV_ERROR;
+        return MIGC_DRV_CONNECTION;   /* exit 3: an internal failure, not a usage error */
     }
     if (PQstatus(d->conn) != CONNECTION_OK) {
         if (errbuf) {

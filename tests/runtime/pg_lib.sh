@@ -72,3 +72,100 @@ pg_end() {
   [ "$PG_FAILS" = 0 ]
   exit $?
 }
+
+# run BIN ARGS...: runs a migrator binary (under $PG_RUN, e.g. valgrind, when
+# set), output as it comes.
+run() {
+  local bin=$1; shift
+  # shellcheck disable=SC2086
+  ${PG_RUN:-} "$bin" "$@"
+}
+
+# app ARGS...: pg_app against this test's database; stdout and stderr go to
+# $WORK/out and $WORK/err (also echoed, indented); returns its exit code.
+app_bin() {
+  local bin=$1; shift
+  run "$bin" --database "$URL" "$@" >"$WORK/out" 2>"$WORK/err"
+  local rc=$?
+  sed 's/^/#   out: /' "$WORK/out"; sed 's/^/#   err: /' "$WORK/err"
+  return $rc
+}
+app() { app_bin "$PG_APP" "$@"; }
+
+# The history as "version:state:progress" lines.
+hist() {
+  q "SELECT string_agg(version || ':' || state || coalesce(':' || progress, ''), ' ' ORDER BY version) FROM migc_schema_history"
+}
+
+# Everything a migration run can change, for "no change" and "same result"
+# comparisons: the schema without the history table, then every table's rows
+# as one md5 digest. Identity columns are left out of the rows: a killed
+# transaction burns sequence values (PostgreSQL never hands them back).
+snapshot() {
+  local db=${1:-$DB} t ids expr
+  "$PGBIN/pg_dump" -s -x -O -T migc_schema_history -d "$db" | grep -Ev '^(--|\\restrict|\\unrestrict|$)'
+  for t in $(q_db "$db" "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace
+                         AND relkind = 'r' AND relname <> 'migc_schema_history' ORDER BY 1"); do
+    ids=$(q_db "$db" "SELECT string_agg(quote_literal(attname), ',') FROM pg_attribute
+                      WHERE attrelid = 'public.\"$t\"'::regclass AND attidentity <> ''")
+    expr="to_jsonb(t)"
+    [ -n "$ids" ] && expr="(to_jsonb(t) - ARRAY[$ids]::text[])"
+    echo "$t $(q_db "$db" "SELECT count(*) || ' ' || md5(coalesce(string_agg($expr::text, '|' ORDER BY $expr::text), '')) FROM public.\"$t\" t")"
+  done
+}
+history_snapshot() {
+  q "SELECT version, description, checksum, state, progress, migc_version FROM migc_schema_history ORDER BY version" 2>&1
+}
+
+# wait_for WHAT SQL WANT: polls until SQL prints WANT (gives up after ~60 s,
+# which fails the test; no timing is asserted).
+wait_for() {
+  local what=$1 sql=$2 want=$3 i
+  for i in $(seq 1 3000); do
+    [ "$(q "$sql" 2>/dev/null)" = "$want" ] && return 0
+    sleep 0.02
+  done
+  fail "waiting for $what"
+  return 1
+}
+
+# wait_file WHAT FILE PATTERN: polls until FILE matches PATTERN (~60 s).
+wait_file() {
+  local what=$1 file=$2 pat=$3 i
+  for i in $(seq 1 3000); do
+    grep -Eq -- "$pat" "$file" 2>/dev/null && return 0
+    sleep 0.02
+  done
+  fail "waiting for $what"
+  return 1
+}
+
+# A psql session kept open in the background, fed through a fifo:
+#   holder_start NAME; holder NAME "SQL;"; holder_stop NAME
+holder_start() {
+  local name=$1
+  mkfifo "$WORK/$name.fifo"
+  "$PSQL" -X -q -At -d "$DB" <"$WORK/$name.fifo" >"$WORK/$name.log" 2>&1 &
+  eval "HOLDER_PID_$name=\$!"
+  exec {fd}>"$WORK/$name.fifo"
+  eval "HOLDER_FD_$name=\$fd"
+}
+holder() {
+  local fd
+  eval "fd=\$HOLDER_FD_$1"
+  printf '%s\n' "$2" >&"$fd"
+}
+holder_stop() {
+  local fd pid
+  eval "fd=\$HOLDER_FD_$1; pid=\$HOLDER_PID_$1"
+  printf '\\q\n' >&"$fd"
+  exec {fd}>&-
+  wait "$pid" 2>/dev/null
+}
+
+# Waits until no other session is connected to $DB (killed migrators'
+# backends finish their statement first).
+wait_quiet() {
+  wait_for "the database to be quiet" \
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" 0
+}
