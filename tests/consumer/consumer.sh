@@ -11,6 +11,8 @@
 #                                noticed; a broken one fails with migc's diagnostic
 #   consumer.sh static           the STATIC notes-migrate in an empty root:
 #                                SQLite, and PostgreSQL by host name with TLS
+#   consumer.sh sqlite_only      a SQLite-only consumer never links libpq (also
+#                                STATIC); bad add_migrations() arguments fail
 #
 # Environment: MIGC_SRC (source tree), MIGC_BIN (its build tree), WORK (a
 # scratch directory of this test), PREFIX (where `install` puts migc and the
@@ -253,8 +255,65 @@ static)
   contains "no encryption"
   ;;
 
+sqlite_only)
+  # A consumer of its own: SQLite only, a dynamic and a static binary.
+  src=$WORK/src
+  b=$WORK/build
+  rm -rf "$src" "$b"
+  mkdir -p "$src"
+  cp -R "$example/migrations" "$src/migrations"
+  cat >"$src/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.25)
+project(lite C)
+find_package(migc CONFIG REQUIRED COMPONENTS sqlite)
+add_migrations(lite_migrations DIALECTS sqlite EXECUTABLE lite-migrate)
+add_migrations(lite_static_migrations DIALECTS sqlite EXECUTABLE lite-migrate-static STATIC)
+add_executable(lite main.c)
+target_link_libraries(lite PRIVATE lite_migrations)
+CMAKE
+  cat >"$src/main.c" <<'C'
+#include <stdio.h>
+#include "lite_migrations.h"
+int main(void)
+{
+    printf("%d %lld\n", lite_migrations.nmigrations, (long long)LITE_MIGRATIONS_HEAD_VERSION);
+    return 0;
+}
+C
+  configure "$b" "$src" -DCMAKE_PREFIX_PATH="$prefix"
+  build "$b"
+  lacks "libpq"
+  expect 0 "$b/lite"
+  contains "4 4"
+  step "a SQLite-only binary does not link libpq"
+  expect 0 readelf -d "$b/lite-migrate"
+  lacks "libpq"
+  expect 0 file "$b/lite-migrate-static"
+  contains "statically linked"
+  expect 0 nm "$b/lite-migrate-static"
+  lacks " PQconnectdb"
+  contains " sqlite3_open_v2"
+  expect 2 "$b/lite-migrate" --database postgresql://nobody@localhost/none status
+  expect 0 "$b/lite-migrate-static" --database "sqlite:$WORK/lite.db" up
+  step "bad arguments are configure errors that say what to do"
+  bad() { # bad 'ARGS' EXPECTED-TEXT
+    rm -rf "$WORK/bad" "$WORK/bad-build"
+    mkdir -p "$WORK/bad"
+    cp -R "$example/migrations" "$WORK/bad/migrations"
+    printf 'cmake_minimum_required(VERSION 3.25)\nproject(bad C)\nfind_package(migc CONFIG REQUIRED)\nadd_migrations(%s)\n' "$1" \
+      >"$WORK/bad/CMakeLists.txt"
+    expect 1 cmake -S "$WORK/bad" -B "$WORK/bad-build" -G "$GENERATOR" -DCMAKE_PREFIX_PATH="$prefix"
+    contains "$2"
+  }
+  bad 'm DIALECTS oracle' "unknown dialect 'oracle'"
+  bad 'm STATIC' "STATIC makes the EXECUTABLE static"
+  bad 'm DIRECTORY nowhere' "is not a directory"
+  bad 'my-migrations' "is not a C identifier"
+  bad 'm FROBNICATE' "unknown arguments: FROBNICATE"
+  ;;
+
 *)
-  echo "usage: consumer.sh install|find_package|add_subdirectory|rebuild|static" >&2
+  echo "usage: consumer.sh install|find_package|add_subdirectory|rebuild|static|sqlite_only" >&2
   exit 2
   ;;
 esac
