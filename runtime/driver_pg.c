@@ -67,6 +67,26 @@ static void one_line(char *dst, size_t n, const char *src)
     dst[k] = '\0';
 }
 
+/* The first line of a libpq connection message, without its severity
+ * ("FATAL:  terminating connection due to administrator command\nserver
+ * closed the connection unexpectedly\n..." gives the first line's text). */
+static void first_message(char *dst, size_t n, const char *msg)
+{
+    static const char *const severities[] = {"FATAL:", "ERROR:", "PANIC:"};
+    for (unsigned i = 0; i < 3; i++)
+        if (!strncmp(msg, severities[i], 6)) {
+            msg += 6;
+            while (*msg == ' ')
+                msg++;
+            break;
+        }
+    size_t k = strcspn(msg, "\n");
+    if (k >= n)
+        k = n - 1;
+    memcpy(dst, msg, k);
+    dst[k] = '\0';
+}
+
 /* Records the failure of a statement: libpq's result (may be NULL when
  * libpq itself failed: out of memory or a broken connection) or connection
  * message, the SQLSTATE, and whether the connection is gone. Returns
@@ -83,7 +103,7 @@ static enum migc_drv_rc fail_result(struct migc_drv *d, const PGresult *res)
         snprintf(text, sizeof text, "%s%s%s%s%s", primary, detail ? " (" : "",
                  detail ? detail : "", detail ? ")" : "", hint ? "; hint: " : "");
     else
-        snprintf(text, sizeof text, "%s", PQerrorMessage(d->conn));
+        first_message(text, sizeof text, PQerrorMessage(d->conn));
     if (primary && hint) {
         size_t k = strlen(text);
         snprintf(text + k, sizeof text - k, "%s", hint);
