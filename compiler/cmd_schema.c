@@ -1,7 +1,6 @@
 /* cmd_schema.c: `migc schema [-d DIR] --dialect D [--at V]` — the schema at
  * head, or after the greatest version <= V, as DDL for the dialect (DESIGN
- * §4): tables in creation order (on PostgreSQL a foreign key to a table
- * created later is added by ALTER TABLE afterwards), then indexes. */
+ * §4), from export_schema_ddl(). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,49 +26,6 @@ static int opt_value(int argc, char **argv, int *i, const char *opt, const char 
         return -1;
     *val = argv[++*i];
     return 1;
-}
-
-/* The DDL of catalog c for d. */
-static const char *schema_ddl(arena *a, const catalog *c, dialect d)
-{
-    strbuf b, later;
-    sb_init(&b, a);
-    sb_init(&later, a);
-    for (uint32_t i = 0; i < c->ntables; i++) {
-        const cat_table *t = c->tables[i];
-        cat_table copy = *t;
-        if (d == MIGC_POSTGRES) {
-            copy.cons = arena_alloc(a, (t->ncons ? t->ncons : 1) * sizeof *copy.cons);
-            copy.ncons = 0;
-            for (uint32_t k = 0; k < t->ncons; k++) {
-                cat_constraint *con = t->cons[k];
-                bool forward = false;
-                if (con->kind == CON_FOREIGN_KEY && strcmp(con->ref_table, t->name)) {
-                    forward = true;
-                    for (uint32_t j = 0; j < i; j++)
-                        if (!strcmp(c->tables[j]->name, con->ref_table))
-                            forward = false;
-                }
-                if (!forward) {
-                    copy.cons[copy.ncons++] = con;
-                    continue;
-                }
-                sb_puts(&later, "ALTER TABLE ");
-                sb_ident(&later, d, t->name);
-                sb_puts(&later, " ADD ");
-                sb_constraint(&later, d, con);
-                sb_puts(&later, ";\n\n");
-            }
-        }
-        sb_puts(&b, sql_create_table(a, d, &copy, NULL));
-        sb_puts(&b, ";\n\n");
-    }
-    sb_puts(&b, sb_str(&later));
-    for (uint32_t i = 0; i < c->nindexes; i++) {
-        sb_puts(&b, sql_create_index(a, d, c->indexes[i], false));
-        sb_puts(&b, ";\n\n");
-    }
-    return sb_str(&b);
 }
 
 int cmd_schema(int argc, char **argv)
@@ -111,7 +67,7 @@ int cmd_schema(int argc, char **argv)
         for (uint32_t i = 0; i < p->n; i++)
             if (p->migs[i].m->version <= at)
                 c = p->migs[i].after;
-        const char *text = c ? schema_ddl(a, c, d) : "";
+        const char *text = c ? export_schema_ddl(a, c, d) : "";
         if (fputs(text, stdout) == EOF || fflush(stdout) != 0) {
             fprintf(stderr, "migc: error: cannot write the schema: %s\n", strerror(errno));
             rc = EXIT_IO;

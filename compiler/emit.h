@@ -152,6 +152,11 @@ const char *export_script(arena *a, dialect d, const cg_dir *dir, bool transacti
 int export_sql(arena *a, const cg_plan *p, dialect d, export_format f, bool down,
                int64_t to, const char *out);
 
+/* The schema of catalog c as DDL for d (`migc schema`): tables in creation
+ * order (on PostgreSQL a foreign key to a table created later is added by
+ * ALTER TABLE afterwards), then the create_index indexes. */
+const char *export_schema_ddl(arena *a, const catalog *c, dialect d);
+
 /* ---- the commands' shared front end (codegen.c) -------------------------------- */
 
 /* Loads and checks the history in dir. Returns EXIT_OK with *out set, or the

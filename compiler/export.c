@@ -209,3 +209,45 @@ int export_sql(arena *a, const cg_plan *p, dialect d, export_format f, bool down
     }
     return rc;
 }
+
+const char *export_schema_ddl(arena *a, const catalog *c, dialect d)
+{
+    strbuf b, later;
+    sb_init(&b, a);
+    sb_init(&later, a);
+    for (uint32_t i = 0; i < c->ntables; i++) {
+        const cat_table *t = c->tables[i];
+        cat_table copy = *t;
+        if (d == MIGC_POSTGRES) {
+            copy.cons = arena_alloc(a, (t->ncons ? t->ncons : 1) * sizeof *copy.cons);
+            copy.ncons = 0;
+            for (uint32_t k = 0; k < t->ncons; k++) {
+                cat_constraint *con = t->cons[k];
+                bool forward = false;
+                if (con->kind == CON_FOREIGN_KEY && strcmp(con->ref_table, t->name)) {
+                    forward = true;
+                    for (uint32_t j = 0; j < i; j++)
+                        if (!strcmp(c->tables[j]->name, con->ref_table))
+                            forward = false;
+                }
+                if (!forward) {
+                    copy.cons[copy.ncons++] = con;
+                    continue;
+                }
+                sb_puts(&later, "ALTER TABLE ");
+                sb_ident(&later, d, t->name);
+                sb_puts(&later, " ADD ");
+                sb_constraint(&later, d, con);
+                sb_puts(&later, ";\n\n");
+            }
+        }
+        sb_puts(&b, sql_create_table(a, d, &copy, NULL));
+        sb_puts(&b, ";\n\n");
+    }
+    sb_puts(&b, sb_str(&later));
+    for (uint32_t i = 0; i < c->nindexes; i++) {
+        sb_puts(&b, sql_create_index(a, d, c->indexes[i], false));
+        sb_puts(&b, ";\n\n");
+    }
+    return sb_str(&b);
+}

@@ -318,6 +318,16 @@ static void pg_constraints(gen *g, const catalog *cur, const catalog *tgt, const
         emit(g, sb_str(&b));
 }
 
+/* A table dropped inside the open step is no longer checked there. */
+static void unmark_rebuilt(gen *g, const char *table)
+{
+    for (size_t i = 0; g->txn && i < g->txn->rebuilt.n; i++)
+        if (!strcmp(g->txn->rebuilt.items[i], table)) {
+            g->txn->rebuilt.items[i] = g->txn->rebuilt.items[--g->txn->rebuilt.n];
+            return;
+        }
+}
+
 /* A table renamed inside the open step: its rebuild marks follow the name. */
 static void rename_rebuilt(gen *g, const char *from, const char *to)
 {
@@ -671,6 +681,7 @@ static void compile_up(gen *g, const catalog *cur, const catalog *tgt, const stm
     }
     case S_DROP_TABLE:
         emit(g, arena_printf(g->a, "DROP TABLE %s", ID(table)));
+        unmark_rebuilt(g, table);
         g->loses_data = true;
         break;
     case S_RENAME_TABLE:
@@ -744,6 +755,7 @@ static bool compile_inverse(gen *g, const catalog *cur, const catalog *tgt, cons
     switch (s->kind) {
     case S_CREATE_TABLE:
         emit(g, arena_printf(g->a, "DROP TABLE %s", ID(table)));
+        unmark_rebuilt(g, table);
         g->loses_data = true;
         return true;
     case S_DROP_TABLE: {

@@ -15,7 +15,8 @@
  * (each followed by down and up again), then every down in reverse to an
  * empty schema (stopping at an irreversible migration). Between the two,
  * the data checks of CASE/check.sql and CASE/check.<dialect>.sql run (see
- * run_checks()). PostgreSQL: a fresh
+ * run_checks()). Finally, back at an empty schema, the DDL of `migc schema`
+ * is run and compared with the catalog at head. PostgreSQL: a fresh
  * database per run, dropped at the end. Exit 0 when everything matched. */
 #include <libpq-fe.h>
 #include <sqlite3.h>
@@ -552,6 +553,20 @@ int main(int argc, char **argv)
         if (apply_dir(&cm->down[D]) == 0)
             check_schema(a, i ? p->migs[i - 1].after : NULL, ctx);
     }
+    /* Back at an empty schema: `migc schema` (head) must build the same. */
+    bool reversible = true;
+    for (uint32_t i = 0; i < p->n; i++) {
+        reversible &= !p->migs[i].irreversible;
+        for (uint32_t j = 0; j < p->migs[i].m->nstmts; j++)
+            reversible &= p->migs[i].m->stmts[j]->kind != S_RAW_SQL; /* raw SQL is not in the schema */
+    }
+    if (!failures && reversible && p->n) {
+        const catalog *head = p->migs[p->n - 1].after;
+        if (exec_sql(export_schema_ddl(a, head, D)) == 0)
+            check_schema(a, head, "migc schema at head");
+        if (!failures)
+            printf("ok: migc schema at head builds the catalog's schema\n");
+    }
     if (lite)
         sqlite3_close(lite);
     if (pg)
@@ -562,8 +577,8 @@ int main(int argc, char **argv)
         PQclear(PQexec(admin, sql));
         PQfinish(admin);
     }
-    arena_free(a);
     if (!failures)
         printf("ok: %u migrations on %s\n", p->n, argv[1]);
+    arena_free(a);
     return failures ? 1 : 0;
 }

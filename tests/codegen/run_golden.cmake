@@ -4,7 +4,8 @@
 #
 # CASE/migrations is the history; CASE/expected.<dialect>.sql holds the exact
 # output of `migc sql --dialect D` followed by that of `migc sql --dialect D
-# --down` (or the error text and exit code when a command fails). A mismatch
+# --down` and of `migc schema --dialect D` (or the error text and exit code
+# when a command fails). A mismatch
 # prints a unified diff and fails; -DUPDATE=1 rewrites the expected files.
 if(NOT MIGC OR NOT CASE)
   message(FATAL_ERROR "usage: cmake -DMIGC=... -DCASE=... [-DUPDATE=1] -P run_golden.cmake")
@@ -25,6 +26,12 @@ foreach(dialect postgres sqlite)
       string(APPEND actual "${err}exit: ${rc}\n")
     endif()
   endforeach()
+  execute_process(COMMAND ${MIGC} schema --dialect ${dialect} -d migrations WORKING_DIRECTORY ${CASE}
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+  string(APPEND actual "-- migc schema --dialect ${dialect}\n${out}")
+  if(NOT rc EQUAL 0)
+    string(APPEND actual "${err}exit: ${rc}\n")
+  endif()
   set(expected_file ${CASE}/expected.${dialect}.sql)
   if(UPDATE)
     file(WRITE ${expected_file} "${actual}")

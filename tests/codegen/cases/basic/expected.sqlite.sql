@@ -239,3 +239,32 @@ DROP INDEX users_email_idx;
 DROP TABLE users;
 DROP TABLE orgs;
 COMMIT;
+-- migc schema --dialect sqlite
+CREATE TABLE orgs (
+    id INTEGER NOT NULL CONSTRAINT orgs_pkey PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    CONSTRAINT orgs_name_key UNIQUE (name)
+);
+
+CREATE TABLE users (
+    id INTEGER NOT NULL CONSTRAINT users_pkey PRIMARY KEY AUTOINCREMENT,
+    org_id BIGINT NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT 'anon',
+    score BIGINT NOT NULL DEFAULT 0,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
+    seen_at TIMESTAMP DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
+    nick TEXT,
+    active BOOLEAN NOT NULL DEFAULT 1,
+    CONSTRAINT users_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE CASCADE,
+    CONSTRAINT users_email_key UNIQUE (email),
+    CONSTRAINT users_score_check CHECK (score >= 0),
+    CONSTRAINT users_score_max CHECK (score <= 1000000)
+);
+
+CREATE INDEX users_email_idx ON users (email);
+
+CREATE UNIQUE INDEX users_lower_email ON users ((lower(email))) WHERE name IS NOT NULL;
+
+CREATE INDEX users_org_idx ON users (org_id);
+

@@ -54,3 +54,13 @@ migrations/0005_irreversible.mig:1:1: note: raw sql names table 'sessions'; the 
        | ^~~
 migc: error: migration 5 (irreversible) is irreversible: it has no down to export
 exit: 1
+-- migc schema --dialect postgres
+CREATE TABLE sessions (
+    id integer NOT NULL,
+    user_name text,
+    expires_at timestamp NOT NULL,
+    CONSTRAINT sessions_pkey PRIMARY KEY (id)
+);
+
+CREATE INDEX sessions_user ON sessions (user_name);
+

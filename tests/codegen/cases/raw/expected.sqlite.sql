@@ -65,3 +65,13 @@ migrations/0005_irreversible.mig:1:1: note: raw sql names table 'sessions'; the 
        | ^~~
 migc: error: migration 5 (irreversible) is irreversible: it has no down to export
 exit: 1
+-- migc schema --dialect sqlite
+CREATE TABLE sessions (
+    id INTEGER NOT NULL,
+    user_name TEXT,
+    expires_at TIMESTAMP NOT NULL,
+    CONSTRAINT sessions_pkey PRIMARY KEY (id)
+);
+
+CREATE INDEX sessions_user ON sessions (user_name);
+

@@ -618,3 +618,45 @@ DROP TABLE members;
 DROP TABLE teams;
 DROP TABLE "Accounts";
 COMMIT;
+-- migc schema --dialect sqlite
+CREATE TABLE "Accounts" (
+    id INTEGER NOT NULL CONSTRAINT "Accounts_pkey" PRIMARY KEY AUTOINCREMENT,
+    "order" INTEGER NOT NULL DEFAULT 1,
+    label TEXT,
+    flag BOOLEAN DEFAULT 1,
+    small INTEGER,
+    big BIGINT,
+    r REAL,
+    d DOUBLE,
+    amount NUMERIC(10,2) DEFAULT 0.50,
+    n NUMERIC,
+    code TEXT,
+    born DATE DEFAULT (date('now')),
+    at_time TIME,
+    stamp TIMESTAMP DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
+    stamptz TIMESTAMPTZ,
+    uid TEXT DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
+    doc TEXT,
+    CONSTRAINT accounts_order_range CHECK ("order" BETWEEN 0 AND 100)
+);
+
+CREATE TABLE squads (
+    org_id BIGINT NOT NULL,
+    id INTEGER NOT NULL,
+    name TEXT,
+    tag VARCHAR(10),
+    CONSTRAINT teams_pkey PRIMARY KEY (org_id, id),
+    CONSTRAINT squads_tag_key UNIQUE (tag)
+);
+
+CREATE TABLE members (
+    org_id BIGINT NOT NULL,
+    team INTEGER NOT NULL,
+    account BIGINT,
+    role TEXT NOT NULL DEFAULT 'member',
+    CONSTRAINT members_role_check CHECK (role IN ('member', 'admin')),
+    CONSTRAINT members_org_id_team_fkey FOREIGN KEY (org_id, team) REFERENCES squads (org_id, id) ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT members_account_fk FOREIGN KEY (account) REFERENCES "Accounts" (id) ON DELETE SET NULL,
+    CONSTRAINT members_pk PRIMARY KEY (org_id, team, role)
+);
+
