@@ -121,7 +121,8 @@ int export_sql(arena *a, const cg_plan *p, dialect d, export_format f, bool down
         for (uint32_t j = 0; j < p->n; j++) {
             uint32_t i = down ? p->n - 1 - j : j;
             const cg_migration *cm = &p->migs[i];
-            if (cm->m->version > to)
+            /* up: versions <= to; down --to V: revert what is above V */
+            if (down ? (to != INT64_MAX && cm->m->version <= to) : cm->m->version > to)
                 continue;
             if (down && cm->irreversible) {
                 fprintf(stderr, "migc: error: migration %lld (%s) is irreversible: it has no down to export\n",

@@ -28,6 +28,12 @@ typedef struct gen {
     cg_dir *dir;
     cg_step *txn;          /* the open transactional step, or NULL */
     bool loses_data;       /* a statement emitted drops, deletes or narrows */
+    /* The last SQLite rebuild, so that an immediately following rebuild of
+     * the same table replaces it (one copy of the data instead of several). */
+    cg_step *rb_step;
+    size_t rb_start, rb_end;   /* its statements in rb_step */
+    const cat_table *rb_from;  /* the live table it started from */
+    bool rb_override;          /* it computed a column (alter type using) */
 } gen;
 
 /* ---- step building -------------------------------------------------------- */
@@ -114,6 +120,14 @@ static bool constraint_uses(arena *a, const cat_constraint *c, const char *col)
 static void sqlite_rebuild(gen *g, const catalog *tgt, const cat_table *to, const cat_table *from,
                            const char *override_col, const expr *override_e)
 {
+    bool over = override_col && override_e;
+    if (g->txn && g->txn == g->rb_step && g->txn->stmts.n == g->rb_end && !over && !g->rb_override &&
+        !strcmp(g->rb_from->name, from->name)) {
+        g->txn->stmts.n = g->rb_start; /* fold into the rebuild just before */
+        from = g->rb_from;
+    }
+    const cat_table *start_from = from;
+    size_t start = g->txn ? g->txn->stmts.n : 0;
     const char *tmp = arena_printf(g->a, "_migc_new_%s", to->name);
     emit(g, sql_create_table(g->a, g->d, to, tmp));
     strbuf cols, vals;
@@ -156,6 +170,11 @@ static void sqlite_rebuild(gen *g, const catalog *tgt, const cat_table *to, cons
         if (!strcmp(tgt->indexes[i]->table, to->name))
             emit(g, sql_create_index(g->a, g->d, tgt->indexes[i], false));
     mark_rebuilt(g, to->name);
+    g->rb_step = g->txn;
+    g->rb_start = start;
+    g->rb_end = g->txn->stmts.n;
+    g->rb_from = start_from;
+    g->rb_override = over;
 }
 
 /* Rebuild of table `name` from its state in cur to its state in tgt. */
