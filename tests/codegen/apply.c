@@ -324,8 +324,10 @@ static void live_rows(const char *sql, const char *param, lines *out)
 
 static void compare(const char *what, const char *ctx, lines *want, lines *got)
 {
-    qsort(want->v, want->n, sizeof *want->v, cmp_str);
-    qsort(got->v, got->n, sizeof *got->v, cmp_str);
+    if (want->n)
+        qsort(want->v, want->n, sizeof *want->v, cmp_str);
+    if (got->n)
+        qsort(got->v, got->n, sizeof *got->v, cmp_str);
     bool same = want->n == got->n;
     for (size_t i = 0; same && i < want->n; i++)
         same = !strcmp(want->v[i], got->v[i]);
