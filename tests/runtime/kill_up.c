@@ -4,11 +4,12 @@
  *   kill_up DB stmt N   SIGKILL when the Nth SQL statement starts
  *   kill_up DB ops N    SIGKILL at the Nth progress callback (every 1000
  *                       VM instructions: inside statements)
- *   kill_up DB count 0  run to the end; print the number of statements
+ *   kill_up DB count 0  run to the end; print "STATEMENTS OPS_CALLS"
  *
  * The connection is the test's own sqlite3 * wrapped with migc_wrap_sqlite
  * (so the wrapping path is exercised too). Exit: migc_up's result. */
 #include <signal.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 
 extern const struct migc_plan basic;
 
-static long counter, kill_at;
+static long counter, ops_counter, kill_at;
 
 /* sqlite3_trace_v2 callback: counts statements, dies at kill_at. */
 static int on_trace(unsigned type, void *ctx, void *p, void *x)
@@ -36,7 +37,7 @@ static int on_trace(unsigned type, void *ctx, void *p, void *x)
 static int on_progress(void *ctx)
 {
     (void)ctx;
-    if (++counter == kill_at)
+    if (++ops_counter == kill_at)
         raise(SIGKILL);
     return 0;
 }
@@ -55,9 +56,12 @@ int main(int argc, char **argv)
         return 3;
     }
     sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
-    if (!strcmp(argv[2], "ops"))
+    bool count = !strcmp(argv[2], "count");
+    if (count)
+        kill_at = -1;
+    if (!strcmp(argv[2], "ops") || count)
         sqlite3_progress_handler(db, 1000, on_progress, NULL);
-    else
+    if (!strcmp(argv[2], "stmt") || count)
         sqlite3_trace_v2(db, SQLITE_TRACE_STMT, on_trace, NULL);
     struct migc_options o;
     migc_options_init(&o);
@@ -70,7 +74,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "kill_up: %s\n", migc_errmsg(m));
     migc_close(m);
     sqlite3_close(db);
-    if (!strcmp(argv[2], "count"))
-        printf("%ld\n", counter);
+    if (count)
+        printf("%ld %ld\n", counter, ops_counter);
     return rc;
 }
