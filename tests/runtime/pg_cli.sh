@@ -177,7 +177,7 @@ app --schema legacy verify
 expect_rc "verify after baseline" $? 0
 app --schema legacy up
 expect_rc "up after baseline" $? 0
-expect_eq "up after baseline: the backfill ran on the adopted rows" "$(q "SELECT string_agg(score || name, ',' ORDER BY id) FROM legacy.users")" "1u1,1u2"
+expect_eq "up after baseline: the backfill ran on the adopted rows" "$(q "SELECT string_agg(score || name, ',' ORDER BY id) FROM legacy.users")" "1n:a@example.com,1n:b@example.com"
 
 # ---- --lock-wait: another migrator holds the lock ----
 holder_start blocker

@@ -65,9 +65,9 @@ SQL(v4_first_bound, "SELECT id FROM (SELECT id FROM users ORDER BY id LIMIT 1000
                     "ORDER BY id DESC LIMIT 1");
 SQL(v4_next_bound, "SELECT id FROM (SELECT id FROM users WHERE id > $1 ORDER BY id LIMIT 1000) AS b "
                    "ORDER BY id DESC LIMIT 1");
-SQL(v4_first_update, "UPDATE users SET score = score + 1, name = 'u' || id WHERE id <= $1");
-SQL(v4_next_update, "UPDATE users SET score = score + 1, name = 'u' || id WHERE id > $1 AND id <= $2");
-SQL(v4_whole, "UPDATE users SET score = score + 1, name = 'u' || id");
+SQL(v4_first_update, "UPDATE users SET score = score + 1, name = 'n:' || email WHERE id <= $1");
+SQL(v4_next_update, "UPDATE users SET score = score + 1, name = 'n:' || email WHERE id > $1 AND id <= $2");
+SQL(v4_whole, "UPDATE users SET score = score + 1, name = 'n:' || email");
 static const struct migc_backfill v4_backfill = {
     "users", 1, 1000, {1, v4_first_bound_parts}, {1, v4_next_bound_parts},
     {1, v4_first_update_parts}, {1, v4_next_update_parts}, {1, v4_whole_parts},
