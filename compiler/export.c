@@ -125,9 +125,12 @@ int export_sql(arena *a, const cg_plan *p, dialect d, export_format f, bool down
             if (down ? (to != INT64_MAX && cm->m->version <= to) : cm->m->version > to)
                 continue;
             if (down && cm->irreversible) {
-                fprintf(stderr, "migc: error: migration %lld (%s) is irreversible: it has no down to export\n",
+                /* The script reverts what it can and says where it stops. */
+                fprintf(stderr, "migc: warning: migration %lld (%s) is irreversible; the down script stops before it\n",
                         (long long)cm->m->version, cm->m->description);
-                return EXIT_INPUT;
+                sb_printf(&b, "\n-- %lld %s is irreversible: the down script stops here\n",
+                          (long long)cm->m->version, cm->m->description);
+                break;
             }
             sb_printf(&b, "\n-- %lld %s\n", (long long)cm->m->version, cm->m->description);
             sb_puts(&b, export_script(a, d, down ? &cm->down[d] : &cm->up[d], true));
