@@ -277,6 +277,10 @@ static sql_type make_type(parse_ctx *ctx, name n, const loc *at, const char *p, 
         {"bigserial", "bigint identity"}, {"character", "varchar(n)"}, {"char", "varchar(n)"},
     };
     sql_type t = {TY_UNKNOWN, -1, -1};
+    if (n.quoted) {
+        parse_error(ctx, at, "type names are written without double quotes");
+        return t;
+    }
     for (int k = 0; k < TY__COUNT - TY_BOOL; k++)
         if (!n.quoted && !strcmp(n.s, names[k]))
             t.kind = (type_kind)(TY_BOOL + k);
@@ -1293,7 +1297,16 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx)
     sb_init(&msg, ctx->a);
     sb_puts(&msg, "unexpected ");
     describe_token(ctx, &msg, tok, l);
-    if (k > 0 && k <= 6 && !too_many) {
+    if (names && tok >= YYSYMBOL_K_ALLOW && tok <= YYSYMBOL_K_WHEN && tok != YYSYMBOL_K_NOT_LA) {
+        const char *w = yysymbol_name(tok);
+        size_t wl = strlen(w);
+        if (wl >= 2 && w[0] == '"') {
+            w++;
+            wl -= 2;
+        }
+        sb_printf(&msg, ", expected a name ('%.*s' is a reserved word: write \"%.*s\" to use it "
+                  "as a name)", (int)wl, w, (int)wl, w);
+    } else if (k > 0 && k <= 6 && !too_many) {
         sb_puts(&msg, ", expected ");
         for (int i = 0; i < k; i++) {
             if (i > 0)
