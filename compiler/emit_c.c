@@ -18,8 +18,19 @@
 
 enum { PART_MAX = 4000 };
 
+typedef struct memo_entry {
+    const char *key;    /* NULL: empty slot */
+    const char *value;  /* the C name or initializer defined for key */
+} memo_entry;
+
+typedef struct memo {
+    memo_entry *slots;
+    size_t cap, n;
+} memo;
+
 typedef struct cgen {
     arena *a;
+    memo shared;     /* schema descriptions already defined (see c_schema) */
     strbuf out;      /* definitions, in dependency order */
     unsigned next;   /* counter for unique static names */
 } cgen;
@@ -132,7 +143,126 @@ static const char *c_dir(cgen *g, const cg_dir *dir)
     return arena_printf(g->a, "{%zu, steps_%u}", dir->steps.n, id);
 }
 
-/* Defines the schema description of cat for d; returns its initializer. */
+/* ---- schema descriptions, shared between migrations ------------------------
+ *
+ * Catalog snapshots share unchanged tables (catalog.h: copy-on-write), so a
+ * table's column and constraint arrays are defined once per (table, dialect)
+ * and every migration that holds the same table points at them; index-name
+ * arrays and whole per-migration table arrays are shared by content. */
+
+static size_t memo_hash(const char *k)
+{
+    size_t h = 1469598103934665603u;
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 1099511628211u;
+    return h;
+}
+
+/* The value stored under key, or NULL. */
+static const char *memo_get(const memo *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    for (size_t i = memo_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->slots[i].key)
+            return NULL;
+        if (!strcmp(m->slots[i].key, key))
+            return m->slots[i].value;
+    }
+}
+
+static void memo_put(arena *a, memo *m, const char *key, const char *value)
+{
+    if (2 * (m->n + 1) > m->cap) {
+        memo old = *m;
+        m->cap = old.cap ? old.cap * 2 : 256;
+        m->slots = arena_alloc(a, m->cap * sizeof *m->slots);
+        m->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.slots[i].key)
+                memo_put(a, m, old.slots[i].key, old.slots[i].value);
+    }
+    size_t i = memo_hash(key) & (m->cap - 1);
+    while (m->slots[i].key)
+        i = (i + 1) & (m->cap - 1);
+    m->slots[i].key = key;
+    m->slots[i].value = value;
+    m->n++;
+}
+
+/* Defines (once) the columns and constraints of t for d; returns
+ * "ncols, columns_N, ..., nconstraints, constraints_N" pieces as
+ * "<ncols>|columns_N|<ncons>|constraints_N". */
+static const char *c_table_parts(cgen *g, const cat_table *t, dialect d)
+{
+    const char *key = arena_printf(g->a, "t%p/%d", (const void *)t, (int)d);
+    const char *have = memo_get(&g->shared, key);
+    if (have)
+        return have;
+    const cat_constraint *pk = catalog_primary_key(t);
+    unsigned id = g->next++;
+    sb_printf(&g->out, "static const struct migc_column_desc columns_%u[] = {\n", id);
+    for (uint32_t j = 0; j < t->ncols; j++) {
+        const cat_column *c = t->cols[j];
+        bool in_pk = false;
+        for (uint32_t k = 0; pk && k < pk->ncols; k++)
+            in_pk |= !strcmp(pk->cols[k], c->name);
+        bool autoinc = d == MIGC_SQLITE && c->identity && sqlite_autoincrement(t);
+        const char *type = d == MIGC_POSTGRES ? pg_type_reported(g->a, c->type)
+                           : autoinc          ? "INTEGER"
+                                              : sqlite_type_sql(g->a, c->type);
+        sb_printf(&g->out, "    {%s, %s, %s, %s},\n", c_str(g->a, c->name), c_str(g->a, type),
+                  c->not_null || c->identity || in_pk ? "true" : "false",
+                  c->dflt && !c->identity ? "true" : "false");
+    }
+    sb_puts(&g->out, "};\n");
+    const char *cons = "NULL";
+    if (t->ncons) {
+        sb_printf(&g->out, "static const char *const constraints_%u[] = {", id);
+        for (uint32_t k = 0; k < t->ncons; k++)
+            sb_printf(&g->out, "%s%s", k ? ", " : "", c_str(g->a, t->cons[k]->name));
+        sb_puts(&g->out, "};\n");
+        cons = arena_printf(g->a, "constraints_%u", id);
+    }
+    const char *parts = arena_printf(g->a, "%u, columns_%u|%u, %s", (unsigned)t->ncols, id,
+                                     (unsigned)t->ncons, cons);
+    memo_put(g->a, &g->shared, key, parts);
+    return parts;
+}
+
+/* Defines (once per list) the names of the create_index indexes of table
+ * `table` in cat; returns "n, indexes_N" or "0, NULL". */
+static const char *c_index_names(cgen *g, const catalog *cat, const char *table)
+{
+    strbuf key;
+    sb_init(&key, g->a);
+    sb_puts(&key, "i");
+    unsigned n = 0;
+    for (uint32_t k = 0; k < cat->nindexes; k++)
+        if (!strcmp(cat->indexes[k]->table, table)) {
+            sb_putc(&key, '/');
+            sb_puts(&key, cat->indexes[k]->name);
+            n++;
+        }
+    if (!n)
+        return "0, NULL";
+    const char *have = memo_get(&g->shared, sb_str(&key));
+    if (have)
+        return have;
+    unsigned id = g->next++;
+    sb_printf(&g->out, "static const char *const indexes_%u[] = {", id);
+    unsigned i = 0;
+    for (uint32_t k = 0; k < cat->nindexes; k++)
+        if (!strcmp(cat->indexes[k]->table, table))
+            sb_printf(&g->out, "%s%s", i++ ? ", " : "", c_str(g->a, cat->indexes[k]->name));
+    sb_puts(&g->out, "};\n");
+    const char *v = arena_printf(g->a, "%u, indexes_%u", n, id);
+    memo_put(g->a, &g->shared, sb_str(&key), v);
+    return v;
+}
+
+/* Defines the schema description of cat for d (sharing what earlier
+ * migrations defined); returns its initializer. */
 static const char *c_schema(cgen *g, const catalog *cat, dialect d)
 {
     if (!cat || !cat->ntables)
@@ -141,49 +271,19 @@ static const char *c_schema(cgen *g, const catalog *cat, dialect d)
     sb_init(&tables, g->a);
     for (uint32_t i = 0; i < cat->ntables; i++) {
         const cat_table *t = cat->tables[i];
-        const cat_constraint *pk = catalog_primary_key(t);
-        unsigned id = g->next++;
-        sb_printf(&g->out, "static const struct migc_column_desc columns_%u[] = {\n", id);
-        for (uint32_t j = 0; j < t->ncols; j++) {
-            const cat_column *c = t->cols[j];
-            bool in_pk = false;
-            for (uint32_t k = 0; pk && k < pk->ncols; k++)
-                in_pk |= !strcmp(pk->cols[k], c->name);
-            bool autoinc = d == MIGC_SQLITE && c->identity && sqlite_autoincrement(t);
-            const char *type = d == MIGC_POSTGRES ? pg_type_reported(g->a, c->type)
-                               : autoinc          ? "INTEGER"
-                                                  : sqlite_type_sql(g->a, c->type);
-            sb_printf(&g->out, "    {%s, %s, %s, %s},\n", c_str(g->a, c->name), c_str(g->a, type),
-                      c->not_null || c->identity || in_pk ? "true" : "false",
-                      c->dflt && !c->identity ? "true" : "false");
-        }
-        sb_puts(&g->out, "};\n");
-        unsigned nix = 0;
-        const char *ixs = "NULL", *cons = "NULL";
-        for (uint32_t k = 0; k < cat->nindexes; k++)
-            if (!strcmp(cat->indexes[k]->table, t->name)) {
-                if (!nix)
-                    sb_printf(&g->out, "static const char *const indexes_%u[] = {", id);
-                sb_printf(&g->out, "%s%s", nix ? ", " : "", c_str(g->a, cat->indexes[k]->name));
-                nix++;
-            }
-        if (nix) {
-            sb_puts(&g->out, "};\n");
-            ixs = arena_printf(g->a, "indexes_%u", id);
-        }
-        if (t->ncons) {
-            sb_printf(&g->out, "static const char *const constraints_%u[] = {", id);
-            for (uint32_t k = 0; k < t->ncons; k++)
-                sb_printf(&g->out, "%s%s", k ? ", " : "", c_str(g->a, t->cons[k]->name));
-            sb_puts(&g->out, "};\n");
-            cons = arena_printf(g->a, "constraints_%u", id);
-        }
-        sb_printf(&tables, "    {%s, %u, columns_%u, %u, %s, %u, %s},\n", c_str(g->a, t->name),
-                  (unsigned)t->ncols, id, nix, ixs, (unsigned)t->ncons, cons);
+        const char *parts = c_table_parts(g, t, d), *bar = strchr(parts, '|');
+        sb_printf(&tables, "    {%s, %.*s, %s, %s},\n", c_str(g->a, t->name), (int)(bar - parts), parts,
+                  c_index_names(g, cat, t->name), bar + 1);
     }
+    const char *key = arena_printf(g->a, "s%d/%s", (int)d, sb_str(&tables));
+    const char *have = memo_get(&g->shared, key);
+    if (have)
+        return have;
     unsigned id = g->next++;
     sb_printf(&g->out, "static const struct migc_table_desc tables_%u[] = {\n%s};\n", id, sb_str(&tables));
-    return arena_printf(g->a, "{%u, tables_%u}", (unsigned)cat->ntables, id);
+    const char *v = arena_printf(g->a, "{%u, tables_%u}", (unsigned)cat->ntables, id);
+    memo_put(g->a, &g->shared, key, v);
+    return v;
 }
 
 const char *emit_c_source(arena *a, const cg_plan *p, const char *name)
