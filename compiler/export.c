@@ -132,7 +132,8 @@ int export_sql(arena *a, const cg_plan *p, dialect d, export_format f, bool down
                           (long long)cm->m->version, cm->m->description);
                 break;
             }
-            sb_printf(&b, "\n-- %lld %s\n", (long long)cm->m->version, cm->m->description);
+            sb_printf(&b, "\n-- %lld %s%s\n", (long long)cm->m->version, cm->m->description,
+                      down && cm->down_loses_data ? " (this down loses data)" : "");
             sb_puts(&b, export_script(a, d, down ? &cm->down[d] : &cm->up[d], true));
         }
         const char *text = sb_str(&b);

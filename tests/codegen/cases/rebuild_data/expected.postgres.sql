@@ -63,7 +63,7 @@ ALTER TABLE children DROP CONSTRAINT children_parent_label;
 ALTER TABLE children ALTER COLUMN label DROP DEFAULT;
 COMMIT;
 
--- 3 rebuild parent
+-- 3 rebuild parent (this down loses data)
 BEGIN;
 ALTER TABLE parents ALTER COLUMN rank SET DEFAULT 0;
 ALTER TABLE parents ALTER COLUMN rank TYPE integer USING CAST(rank AS integer);
@@ -78,7 +78,7 @@ INSERT INTO parents (id, name, rank) VALUES
 SELECT setval(pg_get_serial_sequence('parents', 'id'), (SELECT max(id) FROM parents));
 COMMIT;
 
--- 1 schema
+-- 1 schema (this down loses data)
 BEGIN;
 DELETE FROM children WHERE id IN (1, 2, 3, 4, 5);
 DELETE FROM parents WHERE id IN (1, 2, 3, 10);

@@ -102,7 +102,7 @@ PRAGMA foreign_key_check(children);
 COMMIT;
 PRAGMA foreign_keys = ON;
 
--- 3 rebuild parent
+-- 3 rebuild parent (this down loses data)
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE _migc_new_parents (
@@ -128,7 +128,7 @@ INSERT INTO parents (id, name, rank) VALUES
     (10, 'ten', 10);
 COMMIT;
 
--- 1 schema
+-- 1 schema (this down loses data)
 BEGIN;
 DROP VIEW parent_names; DROP TRIGGER parents_audit; DROP TRIGGER children_audit;
 DELETE FROM children WHERE id IN (1, 2, 3, 4, 5);
