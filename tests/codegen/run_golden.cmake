@@ -4,7 +4,7 @@
 #
 # CASE/migrations is the history; CASE/expected.<dialect>.sql holds the exact
 # output of `migc sql --dialect D` followed by that of `migc sql --dialect D
-# --down` and of `migc schema --dialect D` (or the error text and exit code
+# --down` and of `migc schema --dialect D [--at 1]` (or the error text and exit code
 # when a command fails). A mismatch
 # prints a unified diff and fails; -DUPDATE=1 rewrites the expected files.
 if(NOT MIGC OR NOT CASE)
@@ -26,12 +26,14 @@ foreach(dialect postgres sqlite)
       string(APPEND actual "${err}exit: ${rc}\n")
     endif()
   endforeach()
-  execute_process(COMMAND ${MIGC} schema --dialect ${dialect} -d migrations WORKING_DIRECTORY ${CASE}
-                  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
-  string(APPEND actual "-- migc schema --dialect ${dialect}\n${out}")
-  if(NOT rc EQUAL 0)
-    string(APPEND actual "${err}exit: ${rc}\n")
-  endif()
+  foreach(at "" "--at=1")
+    execute_process(COMMAND ${MIGC} schema --dialect ${dialect} ${at} -d migrations WORKING_DIRECTORY ${CASE}
+                    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+    string(APPEND actual "-- migc schema --dialect ${dialect} ${at}\n${out}")
+    if(NOT rc EQUAL 0)
+      string(APPEND actual "${err}exit: ${rc}\n")
+    endif()
+  endforeach()
   set(expected_file ${CASE}/expected.${dialect}.sql)
   if(UPDATE)
     file(WRITE ${expected_file} "${actual}")

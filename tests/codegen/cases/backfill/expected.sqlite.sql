@@ -101,12 +101,27 @@ DROP TABLE pairs;
 DELETE FROM items WHERE id IN (1, 2, 3, 4, 5, 6, 7);
 DROP TABLE items;
 COMMIT;
--- migc schema --dialect sqlite
+-- migc schema --dialect sqlite 
 CREATE TABLE items (
     id INTEGER NOT NULL CONSTRAINT items_pkey PRIMARY KEY AUTOINCREMENT,
     name TEXT,
     score INTEGER,
     display TEXT NOT NULL
+);
+
+CREATE TABLE pairs (
+    a INTEGER NOT NULL,
+    b TEXT NOT NULL,
+    v INTEGER,
+    CONSTRAINT pairs_pkey PRIMARY KEY (a, b)
+);
+
+-- migc schema --dialect sqlite --at=1
+CREATE TABLE items (
+    id INTEGER NOT NULL CONSTRAINT items_pkey PRIMARY KEY AUTOINCREMENT,
+    name TEXT,
+    score INTEGER,
+    display TEXT
 );
 
 CREATE TABLE pairs (

@@ -173,7 +173,7 @@ DROP INDEX users_email_idx;
 DROP TABLE users;
 DROP TABLE orgs;
 COMMIT;
--- migc schema --dialect sqlite
+-- migc schema --dialect sqlite 
 CREATE TABLE orgs (
     id INTEGER NOT NULL CONSTRAINT orgs_pkey PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL,
@@ -201,4 +201,26 @@ CREATE INDEX users_email_idx ON users (email);
 CREATE UNIQUE INDEX users_lower_email ON users ((lower(email))) WHERE name IS NOT NULL;
 
 CREATE INDEX users_org_idx ON users (org_id);
+
+-- migc schema --dialect sqlite --at=1
+CREATE TABLE orgs (
+    id INTEGER NOT NULL CONSTRAINT orgs_pkey PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    CONSTRAINT orgs_name_key UNIQUE (name)
+);
+
+CREATE TABLE users (
+    id INTEGER NOT NULL CONSTRAINT users_pkey PRIMARY KEY AUTOINCREMENT,
+    org_id BIGINT NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT,
+    score INTEGER NOT NULL DEFAULT 0,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
+    seen_at TIMESTAMP DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
+    CONSTRAINT users_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE CASCADE,
+    CONSTRAINT users_email_key UNIQUE (email),
+    CONSTRAINT users_score_check CHECK (score >= 0)
+);
+
+CREATE INDEX users_email_idx ON users (email);
 

@@ -321,7 +321,7 @@ DELETE FROM orgs WHERE id IN (1, 2);
 DROP TABLE events;
 DROP TABLE orgs;
 COMMIT;
--- migc schema --dialect sqlite
+-- migc schema --dialect sqlite 
 CREATE TABLE orgs (
     id INTEGER NOT NULL,
     name TEXT NOT NULL,
@@ -359,4 +359,23 @@ CREATE INDEX events_name_trgm ON orgs (name);
 CREATE INDEX events_recent ON events (happened_at DESC, id) WHERE happened_at > '2000-01-01 00:00:00';
 
 CREATE INDEX events_upper ON events ((upper(kind)), (abs(score)));
+
+-- migc schema --dialect sqlite --at=1
+CREATE TABLE orgs (
+    id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    CONSTRAINT orgs_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE events (
+    id INTEGER NOT NULL CONSTRAINT events_pkey PRIMARY KEY AUTOINCREMENT,
+    kind VARCHAR(20) NOT NULL DEFAULT 'note',
+    amount NUMERIC(12,2),
+    happened_at TIMESTAMP NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
+    day DATE DEFAULT (date('now')),
+    body TEXT,
+    weight DOUBLE DEFAULT 1.5,
+    tries SMALLINT DEFAULT -1,
+    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000))
+);
 

@@ -139,7 +139,7 @@ DROP TABLE audit;
 DROP TABLE children;
 DROP TABLE parents;
 COMMIT;
--- migc schema --dialect sqlite
+-- migc schema --dialect sqlite 
 CREATE TABLE parents (
     id INTEGER NOT NULL CONSTRAINT parents_pkey PRIMARY KEY AUTOINCREMENT,
     name TEXT DEFAULT 'unnamed',
@@ -154,6 +154,30 @@ CREATE TABLE children (
     CONSTRAINT children_pkey PRIMARY KEY (id),
     CONSTRAINT children_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE CASCADE,
     CONSTRAINT children_parent_label UNIQUE (parent_id, label)
+);
+
+CREATE TABLE audit (
+    ref INTEGER NOT NULL,
+    what TEXT NOT NULL
+);
+
+CREATE INDEX children_parent ON children (parent_id);
+
+CREATE INDEX parents_name ON parents (name);
+
+-- migc schema --dialect sqlite --at=1
+CREATE TABLE parents (
+    id INTEGER NOT NULL CONSTRAINT parents_pkey PRIMARY KEY AUTOINCREMENT,
+    name TEXT,
+    rank INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE children (
+    id INTEGER NOT NULL,
+    parent_id BIGINT NOT NULL,
+    label TEXT,
+    CONSTRAINT children_pkey PRIMARY KEY (id),
+    CONSTRAINT children_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE CASCADE
 );
 
 CREATE TABLE audit (
