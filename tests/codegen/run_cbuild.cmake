@@ -11,7 +11,7 @@ file(MAKE_DIRECTORY ${OUT}/long/migrations)
 
 # A history with a raw block of more than 5000 bytes (and a quote, a
 # backslash, a trigraph-looking ?? and non-ASCII text in it).
-string(REPEAT "INSERT INTO big (v) VALUES ('line with \"quotes\", a \\ backslash, ??( and caf\u00e9');\n" 80 long_sql)
+string(REPEAT "INSERT INTO big (v) VALUES ('line with \"quotes\", a \\ backslash, ??( and café');\n" 80 long_sql)
 file(WRITE ${OUT}/long/migrations/0001_big.mig
   "create_table big {\n  id bigint identity primary key,\n  v text,\n}\n"
   "sql \"\"\"${long_sql}\"\"\" down \"\"\"DELETE FROM big\"\"\"\n")
@@ -43,7 +43,7 @@ endforeach()
 
 # The header names the head version and the plan.
 file(READ ${OUT}/gen/plan_tables.h h)
-if(NOT h MATCHES "#define PLAN_TABLES_HEAD_VERSION INT64_C\\(5\\)" OR NOT h MATCHES "extern const struct migc_plan plan_tables;")
+if(NOT h MATCHES "#define PLAN_TABLES_HEAD_VERSION INT64_C\\(6\\)" OR NOT h MATCHES "extern const struct migc_plan plan_tables;")
   string(APPEND errors "plan_tables.h lacks the head version or the plan declaration:\n${h}\n")
 endif()
 
