@@ -56,8 +56,6 @@ Example:
 #]=======================================================================]
 include_guard(GLOBAL)
 
-set(_MIGC_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR})
-
 # _migc_real_target(<out> <target>): the target an ALIAS stands for, or the
 # name itself (an imported or ordinary target). Never fails.
 function(_migc_real_target out target)
@@ -92,7 +90,7 @@ function(_migc_static_libpq libs_out target_out)
       # The custom target makes the archives reachable from executables in
       # any directory (a custom command's outputs belong to its directory).
       add_custom_command(OUTPUT ${libs}
-        COMMAND ${_MIGC_CMAKE_DIR}/static/build-libpq.sh ${out}
+        COMMAND ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/static/build-libpq.sh ${out}
         COMMENT "[MIGC] building a static libpq from Debian's postgresql-15 source (once; see migc's docs/static.md)"
         VERBATIM)
       add_custom_target(${target} DEPENDS ${libs})

@@ -258,6 +258,24 @@ static)
   # The server rejects unencrypted connections: the runs above used TLS.
   expect 3 run --database "$url?sslmode=disable" status
   contains "no encryption"
+  step "a package installed without a static libpq: the consumer's build makes one"
+  # Seeded with the migc build's copy (the script's stamp makes it a no-op),
+  # so this checks the wiring, not the 30-second build again.
+  bare=$WORK/prefix-without-libpq
+  b2=$WORK/build-own-libpq
+  rm -rf "$bare" "$b2"
+  cp -R "$prefix" "$bare"
+  rm -rf "$bare"/lib*/migc/static
+  mkdir -p "$b2"
+  cp -R "$MIGC_BIN/cmake/static-libpq" "$b2/migc-static-libpq"
+  configure "$b2" "$example" -DCMAKE_PREFIX_PATH="$bare" -DNOTES_STATIC=ON
+  expect 0 cmake --build "$b2" -j2 --target notes-migrate
+  grep -rqF --include=link.txt --include=build.ninja "migc-static-libpq/prefix/lib/libpq.a" "$b2" \
+    || fail "notes-migrate was not linked with the build tree's own static libpq"
+  expect 0 file "$b2/notes-migrate"
+  contains "statically linked"
+  cp "$b2/notes-migrate" "$root/notes-migrate"
+  expect 0 run --database "$url?sslmode=require" status --check
   ;;
 
 sqlite_only)
