@@ -498,22 +498,13 @@ static void backfill(gen *g, const catalog *cur, const stmt *s)
 {
     const cat_table *t = catalog_table(cur, s->table.s);
     const char *tq = ID(s->table.s), *sets = set_list(g, t, s);
-    const char *where = NULL;
+    const char *where = NULL, *whole = arena_printf(g->a, "UPDATE %s %s", tq, sets);
     if (s->where) {
         strbuf w;
         sb_init(&w, g->a);
-        sb_putc(&w, '(');
         sb_expr(&w, g->d, s->where, NULL);
-        sb_putc(&w, ')');
-        where = sb_str(&w);
-    }
-    const char *whole = where ? arena_printf(g->a, "UPDATE %s %s WHERE %s", tq, sets, where + 0)
-                              : arena_printf(g->a, "UPDATE %s %s", tq, sets);
-    if (where) { /* drop the outer parentheses for the single UPDATE */
-        strbuf w;
-        sb_init(&w, g->a);
-        sb_expr(&w, g->d, s->where, NULL);
-        whole = arena_printf(g->a, "UPDATE %s %s WHERE %s", tq, sets, sb_str(&w));
+        whole = arena_printf(g->a, "%s WHERE %s", whole, sb_str(&w));
+        where = arena_printf(g->a, "(%s)", sb_str(&w)); /* ANDed with the key range */
     }
     const cat_constraint *pk = t ? catalog_primary_key(t) : NULL;
     if (s->batch <= 0 || !pk) {
