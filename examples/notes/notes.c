@@ -255,7 +255,8 @@ static void title_of(const char *body, char *buf)
     buf[n] = '\0';
 }
 
-/* add TEXT...: the words joined by spaces. */
+/* add TEXT...: stores the words joined by spaces as a new note and prints
+ * its id. Returns NOTES_OK, or NOTES_FAILED after printing why. */
 static int cmd_add(struct db *db, int argc, char **argv)
 {
     size_t len = 1;
@@ -281,6 +282,8 @@ static int cmd_add(struct db *db, int argc, char **argv)
     return rc ? NOTES_FAILED : NOTES_OK;
 }
 
+/* list [TAG]: open notes first, then done ones, oldest first; only those
+ * tagged TAG when tag is not NULL. Returns NOTES_OK or NOTES_FAILED. */
 static int cmd_list(struct db *db, const char *tag)
 {
     int count = 0;
@@ -303,6 +306,8 @@ static int cmd_list(struct db *db, const char *tag)
     return NOTES_OK;
 }
 
+/* done ID: marks a note done. NOTES_USAGE for a malformed id,
+ * NOTES_FAILED for a database error or a note that does not exist. */
 static int cmd_done(struct db *db, const char *id)
 {
     if (!valid_id(id))
@@ -320,6 +325,9 @@ static int cmd_done(struct db *db, const char *id)
     return NOTES_OK;
 }
 
+/* tag ID TAG: creates the tag if needed and links it to the note (a no-op
+ * when already linked). NOTES_USAGE for a malformed id, NOTES_FAILED for a
+ * database error. */
 static int cmd_tag(struct db *db, const char *id, const char *tag)
 {
     if (!valid_id(id))
@@ -343,6 +351,8 @@ static int cmd_tag(struct db *db, const char *id, const char *tag)
     return NOTES_OK;
 }
 
+/* Parses the command line, opens and migrates the database, runs one
+ * command. Returns the exit status (see the top of this file). */
 int main(int argc, char **argv)
 {
     const char *url = getenv("DATABASE_URL");
