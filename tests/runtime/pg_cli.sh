@@ -182,6 +182,7 @@ expect_eq "up after baseline: the backfill ran on the adopted rows" "$(q "SELECT
 # ---- --lock-wait: another migrator holds the lock ----
 holder_start blocker
 holder blocker "BEGIN; LOCK TABLE tags IN ACCESS SHARE MODE;"
+wait_for "the table lock" "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'" 1
 app down --allow-data-loss --lock-timeout 1h >/dev/null 2>&1 &
 downpid=$!
 wait_for "the first migrator to wait for its DDL" \

@@ -78,6 +78,7 @@ expect_eq "the killed seed left no row" "$(q "SELECT count(*) FROM users")" 0
 # the build once the snapshot is gone.
 holder_start snap
 holder snap "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM pg_class;"
+wait_for "the snapshot" "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'" 1
 kill_when_held() {
   ( exec "$PG_APP" --database "$URL" up ) >"$WORK/up.out" 2>"$WORK/up.err" &
   local pid=$!

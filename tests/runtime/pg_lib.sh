@@ -117,7 +117,8 @@ history_snapshot() {
   q "SELECT version, description, checksum, state, progress, migc_version FROM migc_schema_history ORDER BY version" 2>&1
 }
 
-# wait_for WHAT SQL WANT: polls until SQL prints WANT (gives up after ~60 s,
+# wait_for WHAT SQL WANT: polls until SQL prints WANT (gives up after 3000
+# polls, at least a minute,
 # which fails the test; no timing is asserted).
 wait_for() {
   local what=$1 sql=$2 want=$3 i
@@ -129,7 +130,7 @@ wait_for() {
   return 1
 }
 
-# wait_file WHAT FILE PATTERN: polls until FILE matches PATTERN (~60 s).
+# wait_file WHAT FILE PATTERN: polls until FILE matches PATTERN (3000 polls).
 wait_file() {
   local what=$1 file=$2 pat=$3 i
   for i in $(seq 1 3000); do
