@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -157,6 +158,15 @@ void diag_report(diag_ctx *d, diag_level level, const loc *l, const char *fmt, .
     else if (level == DIAG_WARNING)
         d->warnings++;
 
+    /* The diagnostic is composed in memory and written at once: stderr is
+     * unbuffered, and a byte per system call is slow for many errors. */
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *final = d->out;
+    FILE *mem = open_memstream(&text, &text_len);
+    if (mem)
+        d->out = mem;
+
     static const char *const words[] = {"note", "warning", "error"};
     static const char *const colours[] = {C_NOTE, C_WARNING, C_ERROR};
     const bool in_file = l && l->src;
@@ -184,6 +194,12 @@ void diag_report(diag_ctx *d, diag_level level, const loc *l, const char *fmt, .
     fputc('\n', d->out);
     if (in_file && l->line > 0 && l->src->text)
         print_excerpt(d, l);
+    if (mem) {
+        d->out = final;
+        if (fclose(mem) == 0)
+            fwrite(text, 1, text_len, final);
+        free(text);
+    }
     fflush(d->out);
 }
 

@@ -12,7 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Returns the line containing byte off (without its "\n" or "\r\n"). An
+/* How far source_line_at() looks either side of the offset: enough for any
+ * window a diagnostic shows, and it keeps many errors on one multi-megabyte
+ * line from costing quadratic time. */
+enum { LINE_REACH = 4096 };
+
+/* Returns the line containing byte off (without its "\n" or "\r\n"); of a
+ * line longer than LINE_REACH bytes either side of off, only that part. An
  * offset at or past the end gives the last line. */
 void source_line_at(const source *src, uint32_t off, const char **start, size_t *len)
 {
@@ -20,9 +26,9 @@ void source_line_at(const source *src, uint32_t off, const char **start, size_t 
     size_t n = src->text ? src->len : 0;
     size_t o = off < n ? off : n;
     size_t b = o, e = o;
-    while (b > 0 && t[b - 1] != '\n')
+    while (b > 0 && t[b - 1] != '\n' && o - b < LINE_REACH)
         b--;
-    while (e < n && t[e] != '\n')
+    while (e < n && t[e] != '\n' && e - o < LINE_REACH)
         e++;
     if (e > b && t[e - 1] == '\r')
         e--;

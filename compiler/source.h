@@ -26,7 +26,8 @@ typedef struct loc {
 } loc;
 
 /* Returns the line of src that contains byte offset off (without its
- * newline) in *start and *len. */
+ * newline) in *start and *len; of a line longer than 4096 bytes either side
+ * of off, only that part (diagnostics show a window of it anyway). */
 void source_line_at(const source *src, uint32_t off, const char **start, size_t *len);
 
 /* The largest file migc reads (offsets are 32-bit). */

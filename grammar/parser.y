@@ -122,6 +122,7 @@ static int lex(YYSTYPE *v, YYLTYPE *l, parse_ctx *ctx, size_t depth, int *errsta
 {
     lookahead *la = ctx->la;
     int t;
+    ctx->quiet_syntax_error = false;
     if (la->has) {
         la->has = false;
         *v = la->val;
