@@ -41,15 +41,13 @@ static enum migc_rc refuse_lines(migc *m, enum migc_rc rc, char *msg, bool oom)
     return rc;
 }
 
-/* Reads the history for a command: under the lock (creating the table when
- * create) unless dry. */
-static enum migc_rc load(migc *m, bool dry, bool create, struct history *h)
+/* Reads the history for a command, under the lock unless dry, and makes
+ * the checks that come before any change. */
+static enum migc_rc load(migc *m, bool dry, struct history *h)
 {
     enum migc_rc rc;
     memset(h, 0, sizeof *h);
     if (!dry && (rc = engine_lock(m)))
-        return rc;
-    if (!dry && create && (rc = history_ensure(m)))
         return rc;
     if ((rc = history_read(m, h)))
         return rc;
@@ -69,7 +67,7 @@ enum migc_rc migc_up(migc *m, const struct migc_up_options *o)
     if (rc)
         return rc;
     struct history h;
-    if ((rc = load(m, o->dry_run, false, &h)))
+    if ((rc = load(m, o->dry_run, &h)))
         return rc;
     const struct migc_plan *p = m->plan;
     int64_t max_done = 0;
@@ -119,7 +117,7 @@ enum migc_rc migc_up(migc *m, const struct migc_up_options *o)
                 mig->description, r->state));
         todo[ntodo++] = mig;
     }
-    if (usage) {
+    if (usage || oom) {
         free(msg);
         msg = NULL;
     }
@@ -184,7 +182,7 @@ enum migc_rc migc_down(migc *m, const struct migc_down_options *o)
     if (o->has_to && o->to < 0)
         return engine_fail(m, MIGC_USAGE, "down --to needs a version >= 0");
     struct history h;
-    if ((rc = load(m, o->dry_run, false, &h)))
+    if ((rc = load(m, o->dry_run, &h)))
         return rc;
     char *msg = NULL;
     bool oom = false;

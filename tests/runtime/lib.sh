@@ -1,6 +1,7 @@
 # lib.sh: helpers for the runtime shell tests (sourced).
 #   RT_BIN  directory of the test binaries (rt_basic, rt_sqlq, ...)
 #   RT_TMP  scratch root; each test works in its own fresh directory below it
+#   RT_RUN  optional command prefix for the binaries under test (valgrind ...)
 set -u
 : "${RT_BIN:?RT_BIN must name the test binary directory}"
 : "${RT_TMP:?RT_TMP must name a scratch directory}"
@@ -12,11 +13,11 @@ unset DATABASE_URL
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# run WANT_RC CMD...: runs CMD with stdout in $T/out, stderr in $T/err and
-# fails the test unless it exits WANT_RC.
+# run WANT_RC CMD...: runs CMD (under $RT_RUN) with stdout in $T/out, stderr
+# in $T/err and fails the test unless it exits WANT_RC.
 run() {
   local want=$1; shift
-  "$@" >"$T/out" 2>"$T/err"
+  ${RT_RUN:-} "$@" >"$T/out" 2>"$T/err"
   local rc=$?
   if [ "$rc" != "$want" ]; then
     echo "--- command: $*" >&2; echo "--- stdout:" >&2; cat "$T/out" >&2
