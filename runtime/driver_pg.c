@@ -383,16 +383,48 @@ static enum migc_drv_rc pg_rollback(struct migc_drv *d)
     return MIGC_DRV_OK;
 }
 
-/* The advisory lock key of a lock name: FNV-1a 64 of "migc:" + key, so the
- * same history table gives the same key in every process and version. */
-static int64_t lock_key_of(const char *key)
+/* FNV-1a 64 over the bytes of s, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const char *s)
 {
-    uint64_t h = 14695981039346656037u;
-    for (const char *p = "migc:"; *p; p++)
+    for (const char *p = s; *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211u;
-    for (const char *p = key; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211u;
-    return (int64_t)h;
+    return h;
+}
+
+/* The advisory lock key for the engine's lock name, the same in every
+ * process and version. The engine names the lock "migc:<schema>.<table>",
+ * with <schema> empty when no --schema was given; both spellings of one
+ * history table must give one lock, so an empty or explicit schema prefix
+ * that is the session's current_schema() is replaced by it:
+ *   hash("migc:" current_schema() "." table).
+ * Any other name (or no current schema) is hashed as it is. */
+static enum migc_drv_rc lock_key_for(struct migc_drv *d, const char *key, int64_t *out)
+{
+    PGresult *res = PQexec(d->conn, "SELECT current_schema()");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        enum migc_drv_rc rc = fail_result(d, res);
+        PQclear(res);
+        return rc;
+    }
+    const char *rest = NULL, *cur = PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0);
+    if (cur && !strncmp(key, "migc:", 5)) {
+        size_t n = strlen(cur);
+        if (key[5] == '.')
+            rest = key + 6;
+        else if (!strncmp(key + 5, cur, n) && key[5 + n] == '.')
+            rest = key + 6 + n;
+    }
+    uint64_t h = fnv1a(14695981039346656037u, "migc:");
+    if (rest) {
+        h = fnv1a(h, cur);
+        h = fnv1a(h, ".");
+        h = fnv1a(h, rest);
+    } else {
+        h = fnv1a(h, key);
+    }
+    PQclear(res);
+    *out = (int64_t)h;
+    return MIGC_DRV_OK;
 }
 
 /* Names the backend that holds the advisory lock key in this database, for
@@ -422,7 +454,10 @@ static enum migc_drv_rc pg_lock_acquire(struct migc_drv *d, const char *key, int
 {
     if (d->locked)
         return MIGC_DRV_OK;
-    int64_t k = lock_key_of(key);
+    int64_t k;
+    enum migc_drv_rc krc = lock_key_for(d, key, &k);
+    if (krc)
+        return krc;
     char keytext[32];
     snprintf(keytext, sizeof keytext, "%lld", (long long)k);
     const char *p[1] = {keytext};

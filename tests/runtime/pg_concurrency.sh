@@ -4,7 +4,8 @@
 # plan has a CREATE INDEX CONCURRENTLY step, which deadlocks with a waiter
 # blocked in pg_advisory_lock (the lock is polled instead), a 120,000-row
 # seed and a non-idempotent batched backfill (score = score + 1).
-# Environment: MIGC_PG_STATE, PG_APP (pg_tests.cmake).
+# Half of the migrators pass --schema public, half rely on the current
+# schema: one lock either way. Environment: MIGC_PG_STATE, PG_APP.
 set -u
 . "$(dirname "$0")/pg_lib.sh"
 pg_begin "$MIGC_PG_STATE" conc
@@ -16,8 +17,12 @@ start_all() {
   local i pids=()
   rm -f "$WORK/go"
   for i in 1 2 3 4 5 6 7 8; do
+    # Odd ones name the schema they migrate, even ones use the current one:
+    # both spellings must take the same lock.
+    local schema=()
+    [ $((i % 2)) = 1 ] && schema=(--schema public)
     ( while [ ! -e "$WORK/go" ]; do sleep 0.01; done
-      exec "$PG_APP" --database "$URL" "$@" ) >"$WORK/m$i.out" 2>"$WORK/m$i.err" &
+      exec "$PG_APP" --database "$URL" "${schema[@]}" "$@" ) >"$WORK/m$i.out" 2>"$WORK/m$i.err" &
     pids+=($!)
   done
   sleep 0.2

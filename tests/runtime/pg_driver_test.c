@@ -192,6 +192,23 @@ static void test_lock(const char *url)
     check(D->lock_acquire(a, "public.migc_schema_history", 0) == MIGC_DRV_OK,
           "lock: free after close", D->errmsg(a));
     D->close(a);
+
+    /* The engine's names: "migc:.<table>" without --schema and
+     * "migc:<schema>.<table>" with it are one lock when <schema> is the
+     * current one, and another lock for another schema. */
+    a = open_or_die(url);
+    b = open_or_die(url);
+    must_exec(a, "CREATE SCHEMA IF NOT EXISTS other");
+    check(D->lock_acquire(a, "migc:.migc_schema_history", 0) == MIGC_DRV_OK,
+          "lock: without --schema", D->errmsg(a));
+    check(D->set_schema(b, "public") == MIGC_DRV_OK, "lock: --schema public", D->errmsg(b));
+    check(D->lock_acquire(b, "migc:public.migc_schema_history", 0) == MIGC_DRV_LOCK_TIMEOUT,
+          "lock: --schema of the current schema is the same lock", D->errmsg(b));
+    check(D->set_schema(b, "other") == MIGC_DRV_OK, "lock: --schema other", D->errmsg(b));
+    check(D->lock_acquire(b, "migc:other.migc_schema_history", 0) == MIGC_DRV_OK,
+          "lock: another schema's history is another lock", D->errmsg(b));
+    D->close(b);
+    D->close(a);
 }
 
 static void test_lock_timeout(const char *url)
