@@ -42,6 +42,7 @@ typedef struct parse_ctx {
     unsigned errors;         /* syntax and lexical errors reported for this file */
     bool quiet_syntax_error; /* the next syntax error was already reported */
     bool quiet_eof;          /* an unterminated token ate the file: no "unexpected end" */
+    bool prev_starts_item;   /* the last token was a statement keyword (parser.y: lex) */
 
     /* The brackets ('(' and '{') open so far, innermost last, for the note
      * "to match this '{'" under an unexpected end of file. */

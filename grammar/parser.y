@@ -137,8 +137,11 @@ static int lex(YYSTYPE *v, YYLTYPE *l, parse_ctx *ctx, size_t depth, int *errsta
         ctx->quiet_syntax_error = true;
         return K_TOO_DEEP;
     }
-    if (*errstatus && starts_item(t))
+    /* Also just after such a keyword: it may itself have been the token
+     * that failed, and been shifted by recovery as a new statement's start. */
+    if (*errstatus && (starts_item(t) || ctx->prev_starts_item))
         *errstatus = 0;
+    ctx->prev_starts_item = starts_item(t);
     if (t == '(' || t == '{') {
         if (ctx->nopen < sizeof ctx->opens / sizeof ctx->opens[0])
             ctx->opens[ctx->nopen] = *l;
