@@ -673,6 +673,9 @@ stmt:
         {
             $$ = ast_stmt(ctx->a, S_INSERT, @1);
             $$->table = $3;
+            if ($4.l.n == 0)
+                parse_error(ctx, &@5, "insert needs its column list: insert into %s (column, ...) "
+                            "values (...)", $3.s);
             $$->insert_cols = $4.l;
             $$->nrows = (uint32_t)$6->n;
             $$->rows = arena_alloc(ctx->a, $6->n * sizeof *$$->rows);

@@ -160,7 +160,7 @@ static void test_statements(void)
         "add_column users.active bool not null default true allow data_loss;\n"
         "create_index i on users using gin (email gin_trgm_ops, score desc) where score > 0 unique\n"
         "backfill users set score = 1, email = 'x' batch 500 where score is null\n"
-        "insert into users values (1), (2, 3)\n"
+        "insert into users (id, score) values (1), (2, 3)\n"
         "sql sqlite \"\"\"SELECT \"x\" \"\"\" no_transaction down \"\"\"\"\"\"\n"
         "alter_column users.score type bigint using cast(score as bigint)\n"
         "down {\n  drop_table users\n}\n",
@@ -204,7 +204,7 @@ static void test_statements(void)
         CHECK(bf->kind == S_BACKFILL && bf->nsets == 2 && bf->batch == 500 && bf->where);
 
         stmt *ins = m->stmts[4];
-        CHECK(ins->kind == S_INSERT && ins->nrows == 2 && ins->insert_cols.n == 0);
+        CHECK(ins->kind == S_INSERT && ins->nrows == 2 && ins->insert_cols.n == 2);
         CHECK(ins->row_lens && ins->row_lens[0] == 1 && ins->row_lens[1] == 2);
 
         stmt *raw = m->stmts[5];
