@@ -30,6 +30,7 @@ import datetime
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,18 +46,38 @@ class Failed(Exception):
     """A command that had to succeed did not; the message quotes its stderr."""
 
 
-def run_timed(argv, env=None, stdin_path=None, cwd=None, check=True):
+def limit_memory():
+    """In the child before exec: caps its address space at --mem-limit-mb so
+    that a compiler that grows without bound fails alone instead of pushing
+    a shared machine into the OOM killer."""
+    lim = ARGS.mem_limit_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
+
+
+def run_timed(argv, env=None, stdin_path=None, cwd=None, check=True, timeout=None):
     """Runs argv to completion with stdout discarded; returns (seconds, peak
     RSS in KiB, exit code). Raises Failed with the stderr tail when check is
-    set and the exit code is not 0."""
+    set and the exit code is not 0, or when it runs longer than timeout
+    seconds (then it is killed)."""
     errpath = os.path.join(ARGS.work, ".stderr")
     with open(errpath, "w+b") as err:
         stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
         try:
             t0 = time.perf_counter()
             p = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.DEVNULL, stderr=err,
-                                 env=env, cwd=cwd)
-            _, status, ru = os.wait4(p.pid, 0)
+                                 env=env, cwd=cwd, preexec_fn=limit_memory)
+            if timeout:
+                while True:
+                    pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+                    if pid:
+                        break
+                    if time.perf_counter() - t0 > timeout:
+                        p.kill()
+                        os.wait4(p.pid, 0)
+                        raise Failed("%s timed out after %.0f s (killed)" % (os.path.basename(argv[0]), timeout))
+                    time.sleep(0.01)
+            else:
+                _, status, ru = os.wait4(p.pid, 0)
             t1 = time.perf_counter()
             p.returncode = os.waitstatus_to_exitcode(status)
         finally:
@@ -116,15 +137,19 @@ class Stat:
                                         min(self.rss) / 1024.0, max(self.rss) / 1024.0)
 
 
-def measure(argv_fn, runs, setup=None, env=None, stdin_path=None):
+def measure(argv_fn, runs, setup=None, env=None, stdin_path=None, budget=None, timeout=None):
     """Runs setup() (untimed) then argv_fn() (timed) `runs` times; returns a
-    Stat. argv_fn may be a list or a function returning one."""
+    Stat. argv_fn may be a list or a function returning one. With budget
+    (seconds), stops early once the timed runs add up to more than it (at
+    least one run); timeout kills one run that takes longer (Failed)."""
     times, rss = [], []
     for i in range(runs):
+        if budget and times and sum(times) > budget:
+            break
         if setup:
             setup(i)
         argv = argv_fn(i) if callable(argv_fn) else argv_fn
-        t, r, _ = run_timed(argv, env=env, stdin_path=stdin_path)
+        t, r, _ = run_timed(argv, env=env, stdin_path=stdin_path, timeout=timeout)
         times.append(t)
         rss.append(r)
     return Stat(times, rss)
@@ -349,7 +374,7 @@ def section_build():
     for n in ns:
         hist = history(n)
         try:
-            t, r, _ = run_timed([ARGS.migc, "check", "-d", hist, "--strict"])
+            t, r, _ = run_timed([ARGS.migc, "check", "-d", hist, "--strict"], timeout=600)
             REPORT.row("migc check --strict, N=%d (1 run)" % n, "%.3f s" % t, "%.1f MB" % (r / 1024.0))
         except Failed as e:
             REPORT.row("migc check --strict, N=%d" % n, "FAILED", str(e)[:200])
@@ -358,7 +383,8 @@ def section_build():
         out = os.path.join(ARGS.work, "build_out_%d" % n)
         try:
             st = measure([ARGS.migc, "build", "-d", hist, "-o", out, "--name", "bench_plan"],
-                         runs[n], setup=lambda i, out=out: shutil.rmtree(out, ignore_errors=True))
+                         runs[n], setup=lambda i, out=out: shutil.rmtree(out, ignore_errors=True),
+                         budget=120, timeout=600)
             size = os.path.getsize(os.path.join(out, "bench_plan.c"))
             res[n] = st
             REPORT.row("migc build, N=%d" % n, st.fmt("s"),
@@ -697,6 +723,8 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-static", dest="static", action="store_false")
     ap.add_argument("--sections", default="1,2,3,4,5")
+    ap.add_argument("--mem-limit-mb", type=int, default=4096,
+                    help="address-space cap of every measured process (default 4096)")
     ap.add_argument("--results")
     ARGS = ap.parse_args()
     ARGS.work = os.path.abspath(ARGS.work)
