@@ -146,7 +146,8 @@ find_package)
   build "$b"
   contains "[MIGC][notes_migrations]"
   for d in postgres sqlite; do
-    [ -s "$b/sql/$d/up.sql" ] || fail "SQL_DIR lacks $d/up.sql"
+    grep -qi "create table" "$b/sql/$d/up.sql" || fail "SQL_DIR's $d/up.sql creates no table"
+    grep -qi "drop table" "$b/sql/$d/down.sql" || fail "SQL_DIR's $d/down.sql drops no table"
   done
   run_both "$b" find_package
   ;;
