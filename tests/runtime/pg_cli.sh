@@ -19,6 +19,11 @@ expect_rc "--version" $? 0
 run "$PG_APP" sql >"$WORK/out" 2>"$WORK/err"
 expect_rc "sql needs no connection" $? 0
 expect_grep "sql: the concurrent index" "CREATE INDEX CONCURRENTLY users_email_idx" "$WORK/out"
+run "$PG_APP" sql --dialect postgres down >"$WORK/out" 2>"$WORK/err"
+expect_rc "sql --dialect postgres down" $? 0
+expect_grep "sql down: the concurrent index drop" "DROP INDEX CONCURRENTLY IF EXISTS users_email_idx" "$WORK/out"
+run "$PG_APP" sql --dialect sqlite >"$WORK/out" 2>"$WORK/err"
+expect_rc "sql --dialect sqlite from a postgres-only binary" $? 2
 run "$PG_APP" --database "$URL" bogus >"$WORK/out" 2>"$WORK/err"
 expect_rc "an unknown command" $? 2
 

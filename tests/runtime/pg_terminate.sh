@@ -7,6 +7,7 @@
 #   2. inside CREATE INDEX CONCURRENTLY (migration 3, step 2/2): the build
 #      leaves an INVALID index; the rerun drops it and builds it again
 #   3. inside a batched backfill (migration 4)
+#   4. the concurrent build again, cleared by `repair`, finished by `up`
 # Environment: MIGC_PG_STATE, PG_APP (pg_tests.cmake).
 set -u
 . "$(dirname "$0")/pg_lib.sh"
@@ -91,5 +92,35 @@ expect_rc "the rerun succeeds" $? 0
 expect_eq "history after the rerun" "$(hist)" "1:applied 2:applied 3:applied 4:applied 5:applied 6:applied"
 app verify
 expect_rc "verify" $? 0
+
+# ---- repair after a terminated concurrent build, then up ----
+app down --to 2 --allow-data-loss
+expect_rc "down --to 2" $? 0
+holder_start snap2
+holder snap2 "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM pg_class;"
+wait_for "the snapshot" "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'" 1
+run "$PG_APP" --database "$URL" up >"$WORK/out" 2>"$WORK/err" &
+upid=$!
+wait_for "the concurrent build to wait" \
+  "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'migc' AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'" 1
+expect_eq "terminate the concurrent build again" "$(q "SELECT pg_terminate_backend($(migc_pid "query LIKE 'CREATE INDEX%'"))")" t
+wait $upid
+expect_rc "terminated inside CREATE INDEX CONCURRENTLY again" $? 3
+holder snap2 "COMMIT;"
+holder_stop snap2
+app repair
+expect_rc "repair" $? 0
+expect_grep "repair drops the invalid index" "dropped the invalid index users_email_idx" "$WORK/out"
+expect_grep "repair says up finishes the migration" "partly applied .*run 'up'" "$WORK/out"
+expect_eq "repair: the invalid index is gone" "$(q "SELECT to_regclass('users_email_idx') IS NULL")" t
+expect_eq "repair: the first step stays recorded" "$(hist)" "1:applied 2:applied 3:applying:2/2"
+app up
+expect_rc "up after repair" $? 0
+expect_nogrep "up after repair: no invalid index to drop" "invalid index" "$WORK/err"
+expect_eq "up after repair: the index is valid" \
+  "$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_email_idx'::regclass")" t
+expect_eq "up after repair: history" "$(hist)" "1:applied 2:applied 3:applied 4:applied 5:applied 6:applied"
+app verify
+expect_rc "verify after repair and up" $? 0
 
 pg_end
