@@ -5,7 +5,14 @@
 set -eu
 
 packages="cmake make gcc flex bison pkg-config libpq-dev libsqlite3-dev libssl-dev \
-sqlite3 postgresql postgresql-client postgresql-server-dev-15 python3 file"
+sqlite3 postgresql postgresql-client python3 file"
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+# What the static builds need (a deb-src entry for `apt-get source
+# postgresql-15`, dpkg-dev, the static archives): its own idempotent script.
+$SUDO bash "$(dirname "$0")/../cmake/static/deps.sh"
 
 missing=""
 for p in $packages; do
@@ -14,8 +21,6 @@ done
 [ -z "$missing" ] && exit 0
 
 echo "deps.sh: installing:$missing" >&2
-SUDO=""
-[ "$(id -u)" = 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
