@@ -86,9 +86,11 @@ static void vec_remove(cat_vec *v, void ***items, uint32_t *n, uint32_t i)
 
 static const char map_tomb[] = "";
 
+/* Open addressing, name -> non-NULL pointer (or a count cast to one). Keys
+ * are borrowed: they must live as long as the map (arena strings do). */
 typedef struct smap {
     const char **keys; /* NULL: empty; map_tomb: deleted */
-    uint32_t *vals;
+    void **vals;
     uint32_t cap, live, filled;
 } smap;
 
@@ -116,17 +118,14 @@ static int64_t smap_find(const smap *m, const char *key)
     }
 }
 
-static bool smap_get(const smap *m, const char *key, uint32_t *val)
+/* Returns the value of key, or NULL when absent. */
+static void *smap_get(const smap *m, const char *key)
 {
-    int64_t i = smap_find(m, key);
-    if (i < 0)
-        return false;
-    if (val)
-        *val = m->vals[i];
-    return true;
+    int64_t i = key ? smap_find(m, key) : -1;
+    return i < 0 ? NULL : m->vals[i];
 }
 
-static void smap_put(arena *a, smap *m, const char *key, uint32_t val);
+static void smap_put(arena *a, smap *m, const char *key, void *val);
 
 static void smap_grow(arena *a, smap *m)
 {
@@ -142,8 +141,8 @@ static void smap_grow(arena *a, smap *m)
             smap_put(a, m, old.keys[i], old.vals[i]);
 }
 
-/* Sets key to val (key is borrowed: it must live as long as the map). */
-static void smap_put(arena *a, smap *m, const char *key, uint32_t val)
+/* Sets key to val (non-NULL). */
+static void smap_put(arena *a, smap *m, const char *key, void *val)
 {
     int64_t f = smap_find(m, key);
     if (f >= 0) {
@@ -172,28 +171,104 @@ static void smap_del(smap *m, const char *key)
     }
 }
 
-/* Counting use of a map: a multiset of names. */
+/* A map used as a multiset of names. */
 static void smap_inc(arena *a, smap *m, const char *key)
 {
-    uint32_t v = 0;
-    smap_get(m, key, &v);
-    smap_put(a, m, key, v + 1);
+    uintptr_t v = (uintptr_t)smap_get(m, key);
+    smap_put(a, m, key, (void *)(v + 1));
+}
+
+static void smap_dec(smap *m, const char *key)
+{
+    uintptr_t v = (uintptr_t)smap_get(m, key);
+    if (v > 1) {
+        int64_t i = smap_find(m, key);
+        m->vals[i] = (void *)(v - 1);
+    } else if (v == 1) {
+        smap_del(m, key);
+    }
+}
+
+/* A map used as a multimap: key -> list of names. */
+typedef struct nlist {
+    const char **v;
+    uint32_t n, cap;
+} nlist;
+
+static void nl_add(arena *a, smap *m, const char *key, const char *nm)
+{
+    nlist *l = smap_get(m, key);
+    if (!l) {
+        l = arena_alloc(a, sizeof *l);
+        smap_put(a, m, key, l);
+    }
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 4;
+        const char **v = arena_alloc(a, cap * sizeof *v);
+        if (l->n)
+            memcpy(v, l->v, l->n * sizeof *v);
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = nm;
+}
+
+/* Removes one occurrence of nm from key's list. */
+static void nl_remove(smap *m, const char *key, const char *nm)
+{
+    nlist *l = smap_get(m, key);
+    if (!l)
+        return;
+    for (uint32_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i], nm)) {
+            memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof *l->v);
+            l->n--;
+            return;
+        }
+}
+
+/* Replaces every occurrence of from by to in key's list. */
+static void nl_rename(smap *m, const char *key, const char *from, const char *to)
+{
+    nlist *l = smap_get(m, key);
+    for (uint32_t i = 0; l && i < l->n; i++)
+        if (!strcmp(l->v[i], from))
+            l->v[i] = to;
+}
+
+/* Moves key's list to a new key. */
+static void nl_move(arena *a, smap *m, const char *from, const char *to)
+{
+    nlist *l = smap_get(m, from);
+    if (!l)
+        return;
+    smap_del(m, from);
+    nlist *have = smap_get(m, to);
+    if (!have) {
+        smap_put(a, m, to, l);
+        return;
+    }
+    for (uint32_t i = 0; i < l->n; i++)
+        nl_add(a, m, to, l->v[i]);
 }
 
 /* ---- the catalog ------------------------------------------------------------- */
 
 typedef struct cat_maps {
-    smap tables;   /* table name -> slot in c->tables */
-    smap indexes;  /* index name -> slot in c->indexes */
+    smap tables;   /* table name -> cat_table* */
+    smap indexes;  /* index name -> cat_index* */
     smap cons;     /* every constraint name -> count */
     smap relcons;  /* PK/unique constraint name -> count (relation namespace) */
+    smap tindexes; /* table name -> nlist of its create_index index names */
+    smap fkrefs;   /* table name -> nlist of the tables whose foreign keys
+                      reference it (one entry per foreign key) */
 } cat_maps;
 
 typedef struct cat_priv {
     uint32_t owner;
     uint32_t *next_owner; /* shared by every catalog copied from one catalog_new() */
     cat_vec *tables_vec, *indexes_vec;
-    cat_maps *maps;       /* NULL: rebuild on the next lookup */
+    cat_maps *maps;       /* NULL: build on the next lookup */
 } cat_priv;
 
 catalog *catalog_new(arena *a)
@@ -219,17 +294,26 @@ catalog *catalog_copy(const catalog *c)
     return n;
 }
 
-static void maps_add_table_cons(arena *a, cat_maps *m, const cat_table *t)
+static void maps_add_con(arena *a, cat_maps *m, const cat_table *t, const cat_constraint *k)
 {
-    for (uint32_t j = 0; j < t->ncons; j++) {
-        const cat_constraint *k = t->cons[j];
-        smap_inc(a, &m->cons, k->name);
-        if (k->kind == CON_PRIMARY_KEY || k->kind == CON_UNIQUE)
-            smap_inc(a, &m->relcons, k->name);
-    }
+    smap_inc(a, &m->cons, k->name);
+    if (k->kind == CON_PRIMARY_KEY || k->kind == CON_UNIQUE)
+        smap_inc(a, &m->relcons, k->name);
+    if (k->kind == CON_FOREIGN_KEY && k->ref_table)
+        nl_add(a, &m->fkrefs, k->ref_table, t->name);
 }
 
-/* Returns the catalog's maps, building them when needed. */
+static void maps_remove_con(cat_maps *m, const cat_table *t, const cat_constraint *k)
+{
+    smap_dec(&m->cons, k->name);
+    if (k->kind == CON_PRIMARY_KEY || k->kind == CON_UNIQUE)
+        smap_dec(&m->relcons, k->name);
+    if (k->kind == CON_FOREIGN_KEY && k->ref_table)
+        nl_remove(&m->fkrefs, k->ref_table, t->name);
+}
+
+/* Returns the catalog's maps, building them when needed (O(schema) once per
+ * catalog; kept up to date by every change after that). */
 static cat_maps *maps_of(const catalog *c)
 {
     cat_priv *p = c->priv_;
@@ -237,34 +321,23 @@ static cat_maps *maps_of(const catalog *c)
         return p->maps;
     cat_maps *m = arena_alloc(c->a, sizeof *m);
     for (uint32_t i = 0; i < c->ntables; i++) {
-        smap_put(c->a, &m->tables, c->tables[i]->name, i);
-        maps_add_table_cons(c->a, m, c->tables[i]);
+        const cat_table *t = c->tables[i];
+        smap_put(c->a, &m->tables, t->name, (void *)t);
+        for (uint32_t j = 0; j < t->ncons; j++)
+            maps_add_con(c->a, m, t, t->cons[j]);
     }
-    for (uint32_t i = 0; i < c->nindexes; i++)
-        smap_put(c->a, &m->indexes, c->indexes[i]->name, i);
+    for (uint32_t i = 0; i < c->nindexes; i++) {
+        const cat_index *ix = c->indexes[i];
+        smap_put(c->a, &m->indexes, ix->name, (void *)ix);
+        nl_add(c->a, &m->tindexes, ix->table, ix->name);
+    }
     p->maps = m;
     return m;
 }
 
-static void maps_drop(catalog *c)
-{
-    c->priv_->maps = NULL;
-}
-
 cat_table *catalog_table(const catalog *c, const char *name)
 {
-    uint32_t slot;
-    if (!name || !smap_get(&maps_of(c)->tables, name, &slot))
-        return NULL;
-    return c->tables[slot];
-}
-
-static int64_t table_slot(const catalog *c, const char *name)
-{
-    uint32_t slot;
-    if (!name || !smap_get(&maps_of(c)->tables, name, &slot))
-        return -1;
-    return slot;
+    return name ? smap_get(&maps_of(c)->tables, name) : NULL;
 }
 
 int catalog_column_index(const cat_table *t, const char *name)
@@ -285,10 +358,7 @@ cat_column *catalog_column(const cat_table *t, const char *name)
 
 cat_index *catalog_index(const catalog *c, const char *name)
 {
-    uint32_t slot;
-    if (!name || !smap_get(&maps_of(c)->indexes, name, &slot))
-        return NULL;
-    return c->indexes[slot];
+    return name ? smap_get(&maps_of(c)->indexes, name) : NULL;
 }
 
 cat_constraint *catalog_constraint(const cat_table *t, const char *name)
@@ -314,20 +384,19 @@ cat_constraint *catalog_primary_key(const cat_table *t)
 bool catalog_relation_name_taken(const catalog *c, const char *name)
 {
     cat_maps *m = maps_of(c);
-    return smap_get(&m->tables, name, NULL) || smap_get(&m->indexes, name, NULL) ||
-           smap_get(&m->relcons, name, NULL);
+    return smap_get(&m->tables, name) || smap_get(&m->indexes, name) || smap_get(&m->relcons, name);
 }
 
 bool catalog_constraint_name_used(const catalog *c, const char *name)
 {
-    return smap_get(&maps_of(c)->cons, name, NULL);
+    return smap_get(&maps_of(c)->cons, name) != NULL;
 }
 
 cat_table *catalog_relcon_owner(const catalog *c, const char *name, cat_constraint **con)
 {
     if (con)
         *con = NULL;
-    if (!smap_get(&maps_of(c)->relcons, name, NULL))
+    if (!smap_get(&maps_of(c)->relcons, name))
         return NULL;
     for (uint32_t i = 0; i < c->ntables; i++) {
         cat_constraint *k = catalog_constraint(c->tables[i], name);
@@ -338,6 +407,20 @@ cat_table *catalog_relcon_owner(const catalog *c, const char *name, cat_constrai
         }
     }
     return NULL;
+}
+
+const char *const *catalog_table_index_names(const catalog *c, const char *table, uint32_t *n)
+{
+    const nlist *l = smap_get(&maps_of(c)->tindexes, table);
+    *n = l ? l->n : 0;
+    return l ? l->v : NULL;
+}
+
+const char *const *catalog_referencing_tables(const catalog *c, const char *table, uint32_t *n)
+{
+    const nlist *l = smap_get(&maps_of(c)->fkrefs, table);
+    *n = l ? l->n : 0;
+    return l ? l->v : NULL;
 }
 
 /* ---- PostgreSQL's names for unnamed objects ------------------------------------ */
@@ -523,27 +606,44 @@ bool raw_sql_names(const char *sql, const char *table)
 
 /* ---- writable views --------------------------------------------------------------- */
 
-/* Returns a table the catalog may change in place, replacing slot's table by
- * a clone when it is shared. */
-static cat_table *table_w(catalog *c, uint32_t slot)
+/* Position of p in items[0..n), trying the hint first (objects remember
+ * where they were last placed; removals shift later ones by one). */
+static uint32_t find_slot(void *const *items, uint32_t n, const void *p, uint32_t *hint)
+{
+    uint32_t h = *hint;
+    if (h < n && items[h] == p)
+        return h;
+    if (h > 0 && h - 1 < n && items[h - 1] == p)
+        return *hint = h - 1;
+    for (uint32_t i = 0; i < n; i++)
+        if (items[i] == p)
+            return *hint = i;
+    return UINT32_MAX; /* not reached: p is always an element */
+}
+
+/* Returns a version of table t (an element of c->tables) that the catalog
+ * may change in place, cloning it when it is shared. */
+static cat_table *table_w(catalog *c, cat_table *t)
 {
     cat_priv *p = c->priv_;
-    cat_table *t = c->tables[slot];
     if (t->owner_ == p->owner)
         return t;
+    uint32_t slot = find_slot((void *const *)c->tables, c->ntables, t, &t->slot_);
     cat_table *n = arena_alloc(c->a, sizeof *n);
     *n = *t;
     n->owner_ = p->owner;
+    n->slot_ = slot;
     vec_own(c->a, &p->tables_vec, (void ***)&c->tables, &c->ntables, p->owner);
     c->tables[slot] = n;
+    smap_put(c->a, &maps_of(c)->tables, n->name, n);
     return n;
 }
 
 /* Looks a table up by name for writing; NULL when absent. */
 static cat_table *table_w_named(catalog *c, const char *name)
 {
-    int64_t slot = table_slot(c, name);
-    return slot < 0 ? NULL : table_w(c, (uint32_t)slot);
+    cat_table *t = catalog_table(c, name);
+    return t ? table_w(c, t) : NULL;
 }
 
 /* Returns a private copy of column i of the writable table t, put in place. */
@@ -562,6 +662,8 @@ static cat_column *col_w_named(catalog *c, cat_table *t, const char *name)
     return i < 0 ? NULL : col_w(c, t, (uint32_t)i);
 }
 
+/* A private copy of constraint i of the writable table t (the maps do not
+ * change: only names and kinds are in them, and callers keep those). */
 static cat_constraint *con_w(catalog *c, cat_table *t, uint32_t i)
 {
     cat_constraint *n = arena_alloc(c->a, sizeof *n);
@@ -571,29 +673,63 @@ static cat_constraint *con_w(catalog *c, cat_table *t, uint32_t i)
     return n;
 }
 
-static cat_index *index_w(catalog *c, uint32_t i)
+/* A private copy of index ix (an element of c->indexes), put in place. */
+static cat_index *index_w(catalog *c, cat_index *ix)
 {
     cat_priv *p = c->priv_;
+    uint32_t slot = find_slot((void *const *)c->indexes, c->nindexes, ix, &ix->slot_);
     cat_index *n = arena_alloc(c->a, sizeof *n);
-    *n = *c->indexes[i];
+    *n = *ix;
+    n->slot_ = slot;
     vec_own(c->a, &p->indexes_vec, (void ***)&c->indexes, &c->nindexes, p->owner);
-    c->indexes[i] = n;
+    c->indexes[slot] = n;
+    smap_put(c->a, &maps_of(c)->indexes, n->name, n);
     return n;
 }
 
-static void remove_index_at(catalog *c, uint32_t i)
+static void remove_index(catalog *c, cat_index *ix)
 {
     cat_priv *p = c->priv_;
+    cat_maps *m = maps_of(c);
+    uint32_t slot = find_slot((void *const *)c->indexes, c->nindexes, ix, &ix->slot_);
+    smap_del(&m->indexes, ix->name);
+    nl_remove(&m->tindexes, ix->table, ix->name);
     vec_own(c->a, &p->indexes_vec, (void ***)&c->indexes, &c->nindexes, p->owner);
-    vec_remove(p->indexes_vec, (void ***)&c->indexes, &c->nindexes, i);
-    maps_drop(c);
+    vec_remove(p->indexes_vec, (void ***)&c->indexes, &c->nindexes, slot);
 }
 
 static void remove_con_at(catalog *c, cat_table *t, uint32_t i)
 {
+    maps_remove_con(maps_of(c), t, t->cons[i]);
     vec_own(c->a, &t->cons_vec_, (void ***)&t->cons, &t->ncons, c->priv_->owner);
     vec_remove(t->cons_vec_, (void ***)&t->cons, &t->ncons, i);
-    maps_drop(c);
+}
+
+/* The indexes of table `table`, copied (callers may remove them). */
+static cat_index **indexes_of(catalog *c, const char *table, uint32_t *n)
+{
+    const char *const *names = catalog_table_index_names(c, table, n);
+    cat_index **v = arena_alloc(c->a, (*n ? *n : 1) * sizeof *v);
+    for (uint32_t i = 0; i < *n; i++)
+        v[i] = catalog_index(c, names[i]);
+    return v;
+}
+
+/* The distinct tables whose foreign keys reference `table`. */
+static const char **referencing_of(catalog *c, const char *table, uint32_t *n)
+{
+    uint32_t m;
+    const char *const *names = catalog_referencing_tables(c, table, &m);
+    const char **v = arena_alloc(c->a, (m ? m : 1) * sizeof *v);
+    *n = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        bool dup = false;
+        for (uint32_t j = 0; j < *n && !dup; j++)
+            dup = !strcmp(v[j], names[i]);
+        if (!dup)
+            v[(*n)++] = names[i];
+    }
+    return v;
 }
 
 /* ---- building blocks of catalog_apply ------------------------------------------------ */
@@ -706,10 +842,7 @@ static void add_constraint(catalog *c, cat_table *t, constraint *k, const char *
     }
     k->resolved_name = cc->name;
     vec_append(c->a, &t->cons_vec_, (void ***)&t->cons, &t->ncons, cc, c->priv_->owner);
-    cat_maps *m = maps_of(c);
-    smap_inc(c->a, &m->cons, cc->name);
-    if (k->kind == CON_PRIMARY_KEY || k->kind == CON_UNIQUE)
-        smap_inc(c->a, &m->relcons, cc->name);
+    maps_add_con(c->a, maps_of(c), t, cc);
     if (k->kind == CON_PRIMARY_KEY)
         set_not_null(c, t, cc->cols, cc->ncols);
 }
@@ -771,7 +904,8 @@ static void apply_create_table(catalog *c, const migration *mig, const stmt *s)
     t->at = s->table.at;
     t->owner_ = p->owner;
     vec_append(c->a, &p->tables_vec, (void ***)&c->tables, &c->ntables, t, p->owner);
-    smap_put(c->a, &maps_of(c)->tables, t->name, c->ntables - 1);
+    t->slot_ = c->ntables - 1;
+    smap_put(c->a, &maps_of(c)->tables, t->name, t);
     for (uint32_t i = 0; i < s->ncols; i++)
         add_column(c, mig, t, s->cols[i]);
     for (uint32_t i = 0; i < s->ncols; i++) {
@@ -786,44 +920,58 @@ static void apply_create_table(catalog *c, const migration *mig, const stmt *s)
 
 static void apply_drop_table(catalog *c, const stmt *s)
 {
-    int64_t slot = table_slot(c, s->table.s);
-    if (slot < 0)
+    cat_table *t = catalog_table(c, s->table.s);
+    if (!t)
         return;
     cat_priv *p = c->priv_;
-    for (uint32_t i = c->nindexes; i-- > 0;)
-        if (!strcmp(c->indexes[i]->table, s->table.s))
-            remove_index_at(c, i);
+    cat_maps *m = maps_of(c);
+    uint32_t n;
+    cat_index **ixs = indexes_of(c, t->name, &n);
+    for (uint32_t i = 0; i < n; i++)
+        if (ixs[i])
+            remove_index(c, ixs[i]);
+    for (uint32_t j = 0; j < t->ncons; j++)
+        maps_remove_con(m, t, t->cons[j]);
+    uint32_t slot = find_slot((void *const *)c->tables, c->ntables, t, &t->slot_);
+    smap_del(&m->tables, t->name);
+    smap_del(&m->tindexes, t->name);
     vec_own(c->a, &p->tables_vec, (void ***)&c->tables, &c->ntables, p->owner);
-    vec_remove(p->tables_vec, (void ***)&c->tables, &c->ntables, (uint32_t)slot);
-    maps_drop(c);
+    vec_remove(p->tables_vec, (void ***)&c->tables, &c->ntables, slot);
 }
 
 static void apply_rename_table(catalog *c, const stmt *s)
 {
     const char *from = s->table.s, *to = s->new_name.s;
-    int64_t slot = table_slot(c, from);
-    if (slot < 0 || catalog_table(c, to))
+    cat_table *t = catalog_table(c, from);
+    if (!t || catalog_table(c, to))
         return;
-    cat_table *t = table_w(c, (uint32_t)slot);
+    t = table_w(c, t);
+    cat_maps *m = maps_of(c);
     t->name = to;
     t->quoted = s->new_name.quoted;
-    cat_maps *m = maps_of(c);
     smap_del(&m->tables, from);
-    smap_put(c->a, &m->tables, to, (uint32_t)slot);
-    for (uint32_t i = 0; i < c->ntables; i++) {
-        const cat_table *o = c->tables[i];
-        for (uint32_t j = 0; j < o->ncons; j++) {
+    smap_put(c->a, &m->tables, to, t);
+    /* Its own foreign keys: the referenced tables' lists name it. */
+    for (uint32_t j = 0; j < t->ncons; j++)
+        if (t->cons[j]->kind == CON_FOREIGN_KEY && t->cons[j]->ref_table)
+            nl_rename(&m->fkrefs, t->cons[j]->ref_table, from, to);
+    /* Foreign keys that reference it (its own self-references included). */
+    uint32_t nref;
+    const char **refs = referencing_of(c, from, &nref);
+    for (uint32_t i = 0; i < nref; i++) {
+        cat_table *o = table_w_named(c, refs[i]);
+        for (uint32_t j = 0; o && j < o->ncons; j++)
             if (o->cons[j]->kind == CON_FOREIGN_KEY && o->cons[j]->ref_table &&
-                !strcmp(o->cons[j]->ref_table, from)) {
-                cat_table *ow = table_w(c, i);
-                con_w(c, ow, j)->ref_table = to;
-                o = ow;
-            }
-        }
+                !strcmp(o->cons[j]->ref_table, from))
+                con_w(c, o, j)->ref_table = to;
     }
-    for (uint32_t i = 0; i < c->nindexes; i++)
-        if (!strcmp(c->indexes[i]->table, from))
-            index_w(c, i)->table = to;
+    nl_move(c->a, &m->fkrefs, from, to);
+    uint32_t n;
+    cat_index **ixs = indexes_of(c, from, &n);
+    for (uint32_t i = 0; i < n; i++)
+        if (ixs[i])
+            index_w(c, ixs[i])->table = to;
+    nl_move(c->a, &m->tindexes, from, to);
 }
 
 /* Does e mention column col? */
@@ -864,10 +1012,11 @@ static void apply_drop_column(catalog *c, const stmt *s)
     for (uint32_t i = t->ncons; i-- > 0;)
         if (catalog_con_uses(t->cons[i], col))
             remove_con_at(c, t, i);
-    for (uint32_t i = c->nindexes; i-- > 0;)
-        if (!strcmp(c->indexes[i]->table, t->name) &&
-            str_in(col, c->indexes[i]->cols, c->indexes[i]->ncols))
-            remove_index_at(c, i);
+    uint32_t n;
+    cat_index **ixs = indexes_of(c, t->name, &n);
+    for (uint32_t i = 0; i < n; i++)
+        if (ixs[i] && str_in(col, ixs[i]->cols, ixs[i]->ncols))
+            remove_index(c, ixs[i]);
     vec_own(c->a, &t->cols_vec_, (void ***)&t->cols, &t->ncols, c->priv_->owner);
     vec_remove(t->cols_vec_, (void ***)&t->cols, &t->ncols, (uint32_t)ci);
 }
@@ -902,24 +1051,27 @@ static void apply_rename_column(catalog *c, const stmt *s)
             k->check = expr_rename(c->a, (expr *)k->check, from, to);
     }
     /* Foreign keys (of any table, this one included) that reference it. */
-    for (uint32_t i = 0; i < c->ntables; i++) {
-        const cat_table *o = c->tables[i];
-        for (uint32_t j = 0; j < o->ncons; j++) {
+    uint32_t nref;
+    const char **refs = referencing_of(c, t->name, &nref);
+    for (uint32_t i = 0; i < nref; i++) {
+        cat_table *o = catalog_table(c, refs[i]);
+        for (uint32_t j = 0; o && j < o->ncons; j++) {
             const cat_constraint *k = o->cons[j];
             if (k->kind != CON_FOREIGN_KEY || !k->ref_table || strcmp(k->ref_table, t->name) ||
                 !str_in(from, k->ref_cols, k->nref_cols))
                 continue;
-            cat_table *ow = table_w(c, i);
-            cat_constraint *kw = con_w(c, ow, j);
+            o = table_w(c, o);
+            cat_constraint *kw = con_w(c, o, j);
             kw->ref_cols = rename_in(c->a, kw->ref_cols, kw->nref_cols, from, to);
-            o = ow;
         }
     }
-    for (uint32_t i = 0; i < c->nindexes; i++) {
-        const cat_index *ix = c->indexes[i];
-        if (strcmp(ix->table, t->name) || !str_in(from, ix->cols, ix->ncols))
+    uint32_t n;
+    cat_index **ixs = indexes_of(c, t->name, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        cat_index *ix = ixs[i];
+        if (!ix || !str_in(from, ix->cols, ix->ncols))
             continue;
-        cat_index *w = index_w(c, i);
+        cat_index *w = index_w(c, ix);
         index_elem *el = arena_alloc(c->a, (w->nelems ? w->nelems : 1) * sizeof *el);
         for (uint32_t j = 0; j < w->nelems; j++) {
             el[j] = w->elems[j];
@@ -952,15 +1104,13 @@ static void apply_alter_column(catalog *c, const stmt *s)
     case S_DROP_NOT_NULL:
         col->not_null = false;
         break;
+    /* A default only concerns rows written later, which applications may
+     * write anyway: the rows already there keep whatever proof they had. */
     case S_SET_DEFAULT:
         col->dflt = s->value;
-        if (s->value && (s->value->nullable || s->value->type.kind == TY_NULL) && !col->not_null)
-            col->proven_non_null = false;
         break;
     case S_DROP_DEFAULT:
         col->dflt = NULL;
-        if (!col->not_null)
-            col->proven_non_null = false;
         break;
     case S_ALTER_TYPE:
         col->type = s->type;
@@ -989,14 +1139,17 @@ static void apply_create_index(catalog *c, const stmt *s)
     ix->at = s->index.at;
     index_collect_cols(c->a, ix);
     vec_append(c->a, &p->indexes_vec, (void ***)&c->indexes, &c->nindexes, ix, p->owner);
-    smap_put(c->a, &maps_of(c)->indexes, ix->name, c->nindexes - 1);
+    ix->slot_ = c->nindexes - 1;
+    cat_maps *m = maps_of(c);
+    smap_put(c->a, &m->indexes, ix->name, ix);
+    nl_add(c->a, &m->tindexes, ix->table, ix->name);
 }
 
 static void apply_drop_index(catalog *c, const stmt *s)
 {
-    uint32_t slot;
-    if (smap_get(&maps_of(c)->indexes, s->index.s, &slot))
-        remove_index_at(c, slot);
+    cat_index *ix = catalog_index(c, s->index.s);
+    if (ix)
+        remove_index(c, ix);
 }
 
 static void apply_add_constraint(catalog *c, const stmt *s)
@@ -1101,11 +1254,44 @@ static void apply_insert(catalog *c, const stmt *s)
     }
 }
 
+const cat_table **catalog_tables_in_sql(const catalog *c, const char *sql, uint32_t *n)
+{
+    ptr_vec found = {0};
+    char buf[NAMEDATALEN];
+    for (const char *p = sql ? sql : ""; *p; p++) {
+        if (!is_word_char(*p))
+            continue;
+        const char *w = p;
+        while (is_word_char(p[1]))
+            p++;
+        size_t len = (size_t)(p - w) + 1;
+        if (len >= sizeof buf)
+            continue;
+        memcpy(buf, w, len);
+        buf[len] = '\0';
+        const cat_table *t = catalog_table(c, buf);
+        if (!t) {
+            for (size_t i = 0; i < len; i++)
+                buf[i] = (char)tolower((unsigned char)buf[i]);
+            t = catalog_table(c, buf);
+        }
+        bool dup = false;
+        for (size_t i = 0; t && i < found.n && !dup; i++)
+            dup = found.items[i] == t;
+        if (t && !dup)
+            vec_push(c->a, &found, (void *)t);
+    }
+    *n = (uint32_t)found.n;
+    return (const cat_table **)found.items;
+}
+
 static void apply_raw_sql(catalog *c, const stmt *s)
 {
-    for (uint32_t i = 0; i < c->ntables; i++)
-        if (!c->tables[i]->maybe_has_rows && raw_sql_names(s->sql, c->tables[i]->name))
-            table_w(c, i)->maybe_has_rows = true;
+    uint32_t n;
+    const cat_table **ts = catalog_tables_in_sql(c, s->sql, &n);
+    for (uint32_t i = 0; i < n; i++)
+        if (!ts[i]->maybe_has_rows)
+            table_w(c, (cat_table *)ts[i])->maybe_has_rows = true;
 }
 
 void catalog_apply(catalog *c, const migration *mig, const stmt *s)

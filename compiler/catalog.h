@@ -67,6 +67,7 @@ typedef struct cat_index {
     uint32_t ncols;
     bool concurrently;      /* created with `concurrently` */
     loc at;                 /* where it was defined */
+    uint32_t slot_;         /* private to catalog.c: position hint */
 } cat_index;
 
 typedef struct cat_table {
@@ -83,7 +84,7 @@ typedef struct cat_table {
     int64_t identity_floor; /* greatest id inserted into its identity column, 0 if none */
     loc at;                 /* where it was created */
     /* Private to catalog.c: copy-on-write bookkeeping. */
-    uint32_t owner_;
+    uint32_t owner_, slot_;
     struct cat_vec *cols_vec_, *cons_vec_;
 } cat_table;
 
@@ -123,6 +124,14 @@ int catalog_column_index(const cat_table *t, const char *name);
 
 /* Does the raw SQL text name the table (a whole word, case-insensitive)? */
 bool raw_sql_names(const char *sql, const char *table);
+/* The managed tables that raw SQL names (whole words, case-insensitive), in
+ * order of first mention, each once; *n gets the count. O(length of sql). */
+const cat_table **catalog_tables_in_sql(const catalog *c, const char *sql, uint32_t *n);
+/* The create_index indexes of table, by name (order unspecified), and the
+ * tables whose foreign keys reference table (one entry per foreign key, so
+ * a table may repeat). Both borrowed: valid until the catalog changes. */
+const char *const *catalog_table_index_names(const catalog *c, const char *table, uint32_t *n);
+const char *const *catalog_referencing_tables(const catalog *c, const char *table, uint32_t *n);
 /* The single column a CHECK expression mentions (PostgreSQL names an
  * unnamed check <table>_<column>_check only when the expression holds
  * exactly one column reference), or NULL. */

@@ -543,6 +543,40 @@ static bool same_set(const char **a, uint32_t na, const char **b, uint32_t nb)
     return true;
 }
 
+/* The distinct tables whose foreign keys reference table tname (tname
+ * itself when it references itself). */
+static const cat_table **fk_owners(const catalog *c, const char *tname, uint32_t *n)
+{
+    uint32_t m;
+    const char *const *names = catalog_referencing_tables(c, tname, &m);
+    const cat_table **v = arena_alloc(c->a, (m ? m : 1) * sizeof *v);
+    *n = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        const cat_table *o = catalog_table(c, names[i]);
+        bool dup = !o;
+        for (uint32_t j = 0; j < *n && !dup; j++)
+            dup = v[j] == o;
+        if (!dup)
+            v[(*n)++] = o;
+    }
+    return v;
+}
+
+/* The create_index indexes of table tname. */
+static const cat_index **table_indexes(const catalog *c, const char *tname, uint32_t *n)
+{
+    uint32_t m;
+    const char *const *names = catalog_table_index_names(c, tname, &m);
+    const cat_index **v = arena_alloc(c->a, (m ? m : 1) * sizeof *v);
+    *n = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        const cat_index *ix = catalog_index(c, names[i]);
+        if (ix)
+            v[(*n)++] = ix;
+    }
+    return v;
+}
+
 static const char **names_of(ck *k, const name_list *l)
 {
     const char **v = arena_alloc(k->a, (l->n ? l->n : 1) * sizeof *v);
@@ -571,9 +605,11 @@ static bool is_unique_key(const catalog *c, const cat_table *t, const char **col
         if ((u->kind == CON_PRIMARY_KEY || u->kind == CON_UNIQUE) && same_set(u->cols, u->ncols, cols, n))
             return true;
     }
-    for (uint32_t i = 0; i < c->nindexes; i++) {
-        const cat_index *ix = c->indexes[i];
-        if (!ix->unique || ix->where || strcmp(ix->table, t->name) || ix->nelems != n)
+    uint32_t nix;
+    const cat_index **ixs = table_indexes(c, t->name, &nix);
+    for (uint32_t i = 0; i < nix; i++) {
+        const cat_index *ix = ixs[i];
+        if (!ix->unique || ix->where || ix->nelems != n)
             continue;
         bool plain = true;
         for (uint32_t j = 0; j < ix->nelems; j++)
@@ -839,8 +875,10 @@ static void check_drop_table(ck *k, const stmt *s)
     if (!t)
         return;
     bool refused = false;
-    for (uint32_t i = 0; i < k->c->ntables; i++) {
-        const cat_table *o = k->c->tables[i];
+    uint32_t nown;
+    const cat_table **own = fk_owners(k->c, t->name, &nown);
+    for (uint32_t i = 0; i < nown; i++) {
+        const cat_table *o = own[i];
         if (o == t)
             continue;
         for (uint32_t j = 0; j < o->ncons; j++) {
@@ -906,9 +944,11 @@ static void check_drop_column(ck *k, const stmt *s)
         return;
     const char *col = s->column.s;
     unsigned before = diag_errors(k->d);
-    for (uint32_t i = 0; i < k->c->nindexes; i++) {
-        const cat_index *ix = k->c->indexes[i];
-        if (!strcmp(ix->table, t->name) && str_in(col, ix->cols, ix->ncols)) {
+    uint32_t nix;
+    const cat_index **ixs = table_indexes(k->c, t->name, &nix);
+    for (uint32_t i = 0; i < nix; i++) {
+        const cat_index *ix = ixs[i];
+        if (str_in(col, ix->cols, ix->ncols)) {
             diag_error(k->d, &s->column.at, "column '%s' is used by index '%s'; drop_index %s first",
                        col, ix->name, ix->name);
             note_defined(k, &ix->at, "index", ix->name);
@@ -925,8 +965,10 @@ static void check_drop_column(ck *k, const stmt *s)
             note_defined(k, &con->at, "constraint", con->name);
         }
     }
-    for (uint32_t i = 0; i < k->c->ntables; i++) {
-        const cat_table *o = k->c->tables[i];
+    uint32_t nown;
+    const cat_table **own = fk_owners(k->c, t->name, &nown);
+    for (uint32_t i = 0; i < nown; i++) {
+        const cat_table *o = own[i];
         for (uint32_t j = 0; j < o->ncons; j++) {
             const cat_constraint *fk = o->cons[j];
             if (fk->kind != CON_FOREIGN_KEY || !fk->ref_table || strcmp(fk->ref_table, t->name) ||
@@ -963,8 +1005,17 @@ static void check_rename_column(ck *k, const stmt *s)
  * first such constraint (and its table in *owner). */
 static const cat_constraint *fk_touching(ck *k, const cat_table *t, const char *col, const cat_table **owner)
 {
-    for (uint32_t i = 0; i < k->c->ntables; i++) {
-        const cat_table *o = k->c->tables[i];
+    for (uint32_t j = 0; j < t->ncons; j++) {
+        const cat_constraint *fk = t->cons[j];
+        if (fk->kind == CON_FOREIGN_KEY && str_in(col, fk->cols, fk->ncols)) {
+            *owner = t;
+            return fk;
+        }
+    }
+    uint32_t nown;
+    const cat_table **own = fk_owners(k->c, t->name, &nown);
+    for (uint32_t i = 0; i < nown; i++) {
+        const cat_table *o = own[i];
         for (uint32_t j = 0; j < o->ncons; j++) {
             const cat_constraint *fk = o->cons[j];
             if (fk->kind != CON_FOREIGN_KEY)
@@ -998,6 +1049,7 @@ static void check_alter_column(ck *k, const stmt *s)
             diag_error(k->d, at, "cannot prove that column '%s.%s' holds no nulls; give it a non-null default "
                        "when adding it, or first backfill %s set %s = <value> where %s is null",
                        t->name, col->name, t->name, col->name, col->name);
+            return; /* the database would refuse it too: the column stays nullable */
         }
         break;
     case S_DROP_NOT_NULL: {
@@ -1100,8 +1152,10 @@ static void check_create_index(ck *k, const stmt *s)
 static const cat_constraint *fk_needing(ck *k, const cat_table *t, const char **cols, uint32_t n,
                                         const cat_table **owner)
 {
-    for (uint32_t i = 0; i < k->c->ntables; i++) {
-        const cat_table *o = k->c->tables[i];
+    uint32_t nown;
+    const cat_table **own = fk_owners(k->c, t->name, &nown);
+    for (uint32_t i = 0; i < nown; i++) {
+        const cat_table *o = own[i];
         for (uint32_t j = 0; j < o->ncons; j++) {
             const cat_constraint *fk = o->cons[j];
             if (fk->kind == CON_FOREIGN_KEY && fk->ref_table && !strcmp(fk->ref_table, t->name) &&
@@ -1129,9 +1183,11 @@ static void check_key_still_needed(ck *k, const cat_table *t, const char **cols,
         if ((t->cons[i]->kind == CON_PRIMARY_KEY || t->cons[i]->kind == CON_UNIQUE) &&
             same_set(t->cons[i]->cols, t->cons[i]->ncols, cols, n))
             keys++;
-    for (uint32_t i = 0; i < k->c->nindexes; i++) {
-        const cat_index *ix = k->c->indexes[i];
-        if (ix->unique && !ix->where && !strcmp(ix->table, t->name) && same_set(ix->cols, ix->ncols, cols, n))
+    uint32_t nix;
+    const cat_index **ixs = table_indexes(k->c, t->name, &nix);
+    for (uint32_t i = 0; i < nix; i++) {
+        const cat_index *ix = ixs[i];
+        if (ix->unique && !ix->where && same_set(ix->cols, ix->ncols, cols, n))
             keys++;
     }
     if (keys > 1)
@@ -1305,10 +1361,11 @@ static void check_delete(ck *k, const stmt *s)
 
 static void check_raw_sql(ck *k, const stmt *s)
 {
-    for (uint32_t i = 0; i < k->c->ntables; i++) {
-        const cat_table *t = k->c->tables[i];
-        if (raw_sql_names(s->sql, t->name))
-            diag_note(k->d, &s->at, "raw sql names table '%s'; the checker cannot see what it does, so "
+    uint32_t nt;
+    const cat_table **ts = catalog_tables_in_sql(k->c, s->sql, &nt);
+    for (uint32_t i = 0; i < nt; i++) {
+        const cat_table *t = ts[i];
+        diag_note(k->d, &s->at, "raw sql names table '%s'; the checker cannot see what it does, so "
                       "keep the table's declared shape in step by hand", t->name);
     }
     if (!k->in_down && !s->has_raw_down && !k->mig->has_down && !k->mig->irreversible)
@@ -1346,11 +1403,13 @@ static void check_stmt(ck *k, const stmt *s)
     }
 }
 
-checked_history *check_history(arena *a, diag_ctx *d, const history *h)
+/* Replays h; records after[i] when snapshots is set. */
+static checked_history *check_all(arena *a, diag_ctx *d, const history *h, bool snapshots)
 {
     checked_history *ch = arena_alloc(a, sizeof *ch);
     ch->h = h;
-    ch->after = arena_alloc(a, (h->n ? h->n : 1) * sizeof *ch->after);
+    if (snapshots)
+        ch->after = arena_alloc(a, (h->n ? h->n : 1) * sizeof *ch->after);
     catalog *c = catalog_new(a);
     for (uint32_t i = 0; i < h->n; i++) {
         const migration *mig = h->migs[i];
@@ -1362,7 +1421,19 @@ checked_history *check_history(arena *a, diag_ctx *d, const history *h)
             for (uint32_t j = 0; j < mig->ndown; j++)
                 check_stmt(&kd, mig->down[j]);
         }
-        ch->after[i] = catalog_copy(c);
+        if (snapshots)
+            ch->after[i] = catalog_copy(c);
     }
+    ch->head = c;
     return ch;
+}
+
+checked_history *check_history(arena *a, diag_ctx *d, const history *h)
+{
+    return check_all(a, d, h, false);
+}
+
+checked_history *check_history_snapshots(arena *a, diag_ctx *d, const history *h)
+{
+    return check_all(a, d, h, true);
 }
