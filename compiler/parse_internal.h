@@ -40,7 +40,6 @@ typedef struct parse_ctx {
     strbuf buf;              /* the value of the string being scanned */
 
     unsigned errors;         /* syntax and lexical errors reported for this file */
-    bool quiet_syntax_error; /* the next syntax error was already reported */
     bool quiet_eof;          /* an unterminated token ate the file: no "unexpected end" */
     bool prev_starts_item;   /* the last token was a statement keyword (parser.y: lex) */
 
@@ -55,8 +54,7 @@ typedef struct parse_ctx {
     /* Statements, collected by the grammar's actions. */
     ptr_vec stmts;
     ptr_vec down;
-    bool in_down;
-    uint32_t down_depth_guard;
+    bool in_down;            /* inside `down { }`: statements go to down */
 } parse_ctx;
 
 /* Reports a lexical or syntax error at l and counts it. */

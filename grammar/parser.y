@@ -122,7 +122,6 @@ static int lex(YYSTYPE *v, YYLTYPE *l, parse_ctx *ctx, size_t depth, int *errsta
 {
     lookahead *la = ctx->la;
     int t;
-    ctx->quiet_syntax_error = false;
     if (la->has) {
         la->has = false;
         *v = la->val;
@@ -134,11 +133,11 @@ static int lex(YYSTYPE *v, YYLTYPE *l, parse_ctx *ctx, size_t depth, int *errsta
     if (depth > MIGC_MAX_PARSE_STACK && t != YYEOF) {
         parse_error(ctx, l, "expressions nested too deeply (the limit is %d levels)",
                     MIGC_MAX_EXPR_DEPTH);
-        ctx->quiet_syntax_error = true;
         return K_TOO_DEEP;
     }
-    /* Also just after such a keyword: it may itself have been the token
-     * that failed, and been shifted by recovery as a new statement's start. */
+    /* A statement keyword ends error recovery, and so does the token after
+     * one: the keyword may itself have been the token that failed, then
+     * shifted by recovery as the start of a new statement. */
     if (*errstatus && (starts_item(t) || ctx->prev_starts_item))
         *errstatus = 0;
     ctx->prev_starts_item = starts_item(t);
@@ -1246,10 +1245,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, parse_ctx *ctx)
 {
     yysymbol_kind_t tok = yypcontext_token(yyctx);
     const YYLTYPE *l = yypcontext_location(yyctx);
-    if (tok == YYSYMBOL_K_TOO_DEEP || ctx->quiet_syntax_error) {
-        ctx->quiet_syntax_error = false;
+    if (tok == YYSYMBOL_K_TOO_DEEP) /* lex() reported it */
         return 0;
-    }
     if (tok == YYSYMBOL_YYEOF && ctx->quiet_eof)
         return 0;
 
