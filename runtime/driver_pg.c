@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "driver.h"
 
@@ -269,9 +270,8 @@ static void end_copy(struct migc_drv *d, PGresult *res)
     }
 }
 
-/* Runs text that may hold several statements (one simple-query message:
- * PQexec). Rows are discarded. */
-static enum migc_drv_rc pg_exec(struct migc_drv *d, const char *sql)
+/* Runs one simple-query message (PQexec); rows are discarded. */
+static enum migc_drv_rc exec_text(struct migc_drv *d, const char *sql)
 {
     PGresult *res = PQexec(d->conn, sql);
     if (result_ok(res)) {
@@ -286,6 +286,151 @@ static enum migc_drv_rc pg_exec(struct migc_drv *d, const char *sql)
     }
     enum migc_drv_rc rc = fail_result(d, res);
     PQclear(res);
+    return rc;
+}
+
+static bool ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '$' || (unsigned char)c >= 0x80;
+}
+
+/* The length of the statement that starts at s: up to (not including) the
+ * ';' that ends it, or to the end of the text. Skips what PostgreSQL's lexer
+ * skips: '...' (with '' and, for E'...', backslash escapes), "...",
+ * $tag$...$tag$, -- comments and nested comments. *code: the statement has
+ * more than whitespace and comments. *atomic: it has BEGIN ATOMIC (a
+ * function body whose ';' do not end the statement). */
+static size_t statement_length(const char *s, bool *code, bool *atomic)
+{
+    const char *p = s, *word = NULL;
+    size_t wordlen = 0;
+    bool after_begin = false;
+    while (*p && *p != ';') {
+        char c = *p;
+        if (c == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                p++;
+            continue;
+        }
+        if (c == '/' && p[1] == '*') {
+            int depth = 0;
+            while (*p) {
+                if (p[0] == '/' && p[1] == '*') {
+                    depth++;
+                    p += 2;
+                } else if (p[0] == '*' && p[1] == '/') {
+                    p += 2;
+                    if (--depth == 0)
+                        break;
+                } else {
+                    p++;
+                }
+            }
+            continue;
+        }
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f')
+            *code = true;
+        if (c == '\'') {
+            bool esc = p > s && (p[-1] == 'E' || p[-1] == 'e') && (p - 1 == s || !ident_char(p[-2]));
+            for (p++; *p; p++) {
+                if (esc && *p == '\\' && p[1]) {
+                    p++;
+                } else if (*p == '\'') {
+                    if (p[1] != '\'')
+                        break;
+                    p++;
+                }
+            }
+            if (*p)
+                p++;
+            continue;
+        }
+        if (c == '"') {
+            for (p++; *p; p++)
+                if (*p == '"') {
+                    if (p[1] != '"')
+                        break;
+                    p++;
+                }
+            if (*p)
+                p++;
+            continue;
+        }
+        if (c == '$' && !(p > s && ident_char(p[-1])) && !(p[1] >= '0' && p[1] <= '9')) {
+            const char *q = p + 1;
+            while (*q && *q != '$' && ident_char(*q))
+                q++;
+            if (*q == '$') {
+                size_t taglen = (size_t)(q + 1 - p);
+                const char *end = q + 1;
+                while ((end = strchr(end, '$')) && strncmp(end, p, taglen))
+                    end++;
+                p = end ? end + taglen : p + strlen(p);
+                continue;
+            }
+        }
+        if (ident_char(c) && !(p > s && ident_char(p[-1]))) {
+            word = p;
+            while (ident_char(*p))
+                p++;
+            wordlen = (size_t)(p - word);
+            if (wordlen == 6 && after_begin && !strncasecmp(word, "atomic", 6))
+                *atomic = true;
+            after_begin = wordlen == 5 && !strncasecmp(word, "begin", 5);
+            continue;
+        }
+        p++;
+    }
+    return (size_t)(p - s);
+}
+
+/* Runs text that may hold several statements; rows are discarded. Inside a
+ * transaction the text goes as one message. Outside one (a no_transaction
+ * step) it is split into its statements, each run on its own as psql runs
+ * a script: one multi-statement message would be an implicit transaction,
+ * where CREATE INDEX CONCURRENTLY and VACUUM refuse to run. A failure names
+ * the statement ("statement 2 of 3: ..."); those before it stay done. */
+static enum migc_drv_rc pg_exec(struct migc_drv *d, const char *sql)
+{
+    if (PQtransactionStatus(d->conn) != PQTRANS_IDLE)
+        return exec_text(d, sql);
+    unsigned n = 0;
+    bool atomic = false;
+    for (const char *p = sql;;) {
+        bool code = false;
+        size_t len = statement_length(p, &code, &atomic);
+        n += code;
+        if (!p[len])
+            break;
+        p += len + 1;
+    }
+    if (n <= 1 || atomic)
+        return exec_text(d, sql);
+    char *copy = strdup(sql);
+    if (!copy)
+        return fail(d, "out of memory");
+    unsigned k = 0;
+    enum migc_drv_rc rc = MIGC_DRV_OK;
+    for (char *p = copy; rc == MIGC_DRV_OK;) {
+        bool code = false, unused = false;
+        size_t len = statement_length(p, &code, &unused);
+        bool last = !p[len];
+        p[len] = '\0';
+        if (code) {
+            k++;
+            rc = exec_text(d, p);
+            if (rc) {
+                char msg[sizeof d->err];
+                memcpy(msg, d->err, sizeof msg);
+                snprintf(d->err, sizeof d->err, "statement %u of %u: %.900s", k, n, msg);
+            }
+        }
+        if (last)
+            break;
+        p += len + 1;
+    }
+    free(copy);
     return rc;
 }
 

@@ -128,15 +128,48 @@ static void test_exec_query(struct migc_drv *h)
     check(rc == MIGC_DRV_ERROR && strstr(D->errmsg(h), "syntax error"),
           "a bad statement is an error with the server's message", D->errmsg(h));
     check(!D->connection_lost(h), "a bad statement does not lose the connection", NULL);
+    D->begin(h);
     rc = D->exec(h, "INSERT INTO t VALUES (9, 'x'); INSERT INTO t VALUES (1, 'dup')");
-    check(rc == MIGC_DRV_ERROR && strstr(D->errmsg(h), "duplicate key"), "a failing multi-statement",
-          D->errmsg(h));
-    check_value(h, "a failing multi-statement applies none of it", "SELECT count(*) FROM t WHERE id = 9",
-                NULL, "0");
+    check(rc == MIGC_DRV_ERROR && strstr(D->errmsg(h), "duplicate key"),
+          "a failing multi-statement in a transaction", D->errmsg(h));
+    D->rollback(h);
+    check_value(h, "rolled back, it left none of it", "SELECT count(*) FROM t WHERE id = 9", NULL, "0");
     check(D->exec(h, "") == MIGC_DRV_OK, "an empty text is fine", D->errmsg(h));
     rc = D->exec(h, "COPY t FROM STDIN");
     check(rc == MIGC_DRV_ERROR, "COPY FROM STDIN is refused", D->errmsg(h));
     check_value(h, "the connection works after a refused COPY", "SELECT 41 + 1", NULL, "42");
+}
+
+/* exec outside a transaction runs each statement of the text on its own
+ * (a no_transaction raw block with several statements). */
+static void test_exec_split(struct migc_drv *h)
+{
+    check(D->exec(h, "CREATE TABLE \"we;ird\" (v text);\n"
+                     "INSERT INTO \"we;ird\" VALUES ('a;b'), (E'c\\';d'), ($$e;f$$), "
+                     "($x$g;$$;h$x$), ('it''s;');\n"
+                     "/* one; /* nested; */ comment; */ -- and; this\n"
+                     "CREATE INDEX CONCURRENTLY weird_a ON \"we;ird\" (v);\n"
+                     "CREATE INDEX CONCURRENTLY weird_b ON \"we;ird\" (lower(v));;  ;\n") ==
+              MIGC_DRV_OK,
+          "several statements with CREATE INDEX CONCURRENTLY outside a transaction", D->errmsg(h));
+    check_value(h, "every statement ran, quotes and comments kept whole",
+                "SELECT string_agg(v, '|' ORDER BY v) FROM \"we;ird\"", NULL,
+                "a;b|c';d|e;f|g;$$;h|it's;");
+    check_value(h, "both concurrent indexes are valid",
+                "SELECT count(*) FROM pg_index WHERE indisvalid AND indrelid = '\"we;ird\"'::regclass",
+                NULL, "2");
+    enum migc_drv_rc rc = D->exec(h, "INSERT INTO \"we;ird\" VALUES ('kept'); INSERT INTO nosuch VALUES (1)");
+    check(rc == MIGC_DRV_ERROR && !strncmp(D->errmsg(h), "statement 2 of 2: ", 18) &&
+              strstr(D->errmsg(h), "nosuch"),
+          "a failing statement is named", D->errmsg(h));
+    check_value(h, "the statements before it stay done",
+                "SELECT count(*) FROM \"we;ird\" WHERE v = 'kept'", NULL, "1");
+    check(D->exec(h, "CREATE FUNCTION weird_f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; "
+                     "SELECT 2; END; SELECT weird_f()") == MIGC_DRV_OK,
+          "BEGIN ATOMIC bodies are not split", D->errmsg(h));
+    check(D->exec(h, "SELECT 1; -- only a comment after") == MIGC_DRV_OK,
+          "a trailing comment is no statement", D->errmsg(h));
+    check(D->exec(h, "SELECT $1") == MIGC_DRV_ERROR, "a parameter is no dollar quote", NULL);
 }
 
 static void test_transactions(struct migc_drv *h)
@@ -429,6 +462,7 @@ int main(int argc, char **argv)
     test_connect_failure();
     struct migc_drv *h = open_or_die(url);
     test_exec_query(h);
+    test_exec_split(h);
     test_transactions(h);
     test_lock(url);
     test_lock_timeout(url);
