@@ -317,7 +317,18 @@ static void type_expr(ck *k, expr *e, const scope *sc)
     if (!e)
         return;
     for (uint32_t i = 0; i < e->nargs; i++)
-        type_expr(k, e->args[i], sc);
+        if (e->args[i])
+            type_expr(k, e->args[i], sc);
+    uint32_t need = e->kind == E_BINARY || e->kind == E_LIKE ? 2
+                    : e->kind == E_BETWEEN ? 3
+                    : e->kind == E_UNARY || e->kind == E_CAST || e->kind == E_IS_NULL || e->kind == E_IN ? 1 : 0;
+    for (uint32_t i = 0; i < e->nargs && i < need; i++)
+        if (!e->args[i])
+            need = UINT32_MAX;
+    if (e->nargs < need) { /* never built by the parser; defensive */
+        set_type(e, TY_UNKNOWN, true);
+        return;
+    }
     char a[48], b[48];
     switch (e->kind) {
     case E_INT:
@@ -1171,13 +1182,13 @@ static const cat_constraint *fk_needing(ck *k, const cat_table *t, const char **
 /* Would dropping the unique key cols of t (a constraint or an index) leave a
  * foreign key without its unique key? Counts the other keys over the same
  * columns. */
-static void check_key_still_needed(ck *k, const cat_table *t, const char **cols, uint32_t n,
+static bool check_key_still_needed(ck *k, const cat_table *t, const char **cols, uint32_t n,
                                    const char *what, const loc *at)
 {
     const cat_table *owner = NULL;
     const cat_constraint *fk = fk_needing(k, t, cols, n, &owner);
     if (!fk)
-        return;
+        return false;
     unsigned keys = 0;
     for (uint32_t i = 0; i < t->ncons; i++)
         if ((t->cons[i]->kind == CON_PRIMARY_KEY || t->cons[i]->kind == CON_UNIQUE) &&
@@ -1191,10 +1202,11 @@ static void check_key_still_needed(ck *k, const cat_table *t, const char **cols,
             keys++;
     }
     if (keys > 1)
-        return;
+        return false;
     diag_error(k->d, at, "%s is needed by foreign key '%s' of table '%s'; drop that constraint first",
                what, fk->name, owner->name);
     note_defined(k, &fk->at, "foreign key", fk->name);
+    return true;
 }
 
 static void check_drop_index(ck *k, const stmt *s)
@@ -1213,7 +1225,8 @@ static void check_drop_index(ck *k, const stmt *s)
     const cat_table *t = catalog_table(k->c, ix->table);
     if (t && ix->unique && !ix->where) {
         char *what = arena_printf(k->a, "unique index '%s'", ix->name);
-        check_key_still_needed(k, t, ix->cols, ix->ncols, what, &s->index.at);
+        if (check_key_still_needed(k, t, ix->cols, ix->ncols, what, &s->index.at))
+            return;
     }
     catalog_apply(k->c, k->mig, s);
 }
@@ -1233,13 +1246,7 @@ static void check_add_constraint(ck *k, const stmt *s)
         if (old) {
             char *what = arena_printf(k->a, "the primary key '%s'", old->name);
             if (!same_set(old->cols, old->ncols, names_of(k, &con->cols), con->cols.n))
-                check_key_still_needed(k, t, old->cols, old->ncols, what, &s->at);
-        }
-        for (uint32_t i = 0; i < con->cols.n; i++) {
-            const cat_column *col = catalog_column(t, con->cols.items[i].s);
-            if (col && !col->not_null && !col->proven_non_null && !k->in_down && may_have_rows(k, t))
-                diag_error(k->d, &con->cols.items[i].at, "cannot prove that column '%s.%s' holds no nulls, "
-                           "which a primary key needs; backfill it first or set not null", t->name, col->name);
+                (void)check_key_still_needed(k, t, old->cols, old->ncols, what, &s->at);
         }
     }
     catalog_apply(k->c, k->mig, s);
@@ -1258,15 +1265,11 @@ static void check_drop_constraint(ck *k, const stmt *s)
         diag_error(k->d, &s->cname.at, "constraint '%s' does not exist on table '%s'", s->cname.s, t->name);
         return;
     }
-    if (con->kind == CON_PRIMARY_KEY) {
-        diag_error(k->d, &s->cname.at, "'%s' is the primary key of table '%s'; drop_constraint drops check, "
-                   "unique and foreign-key constraints, alter_table %s primary key (...) changes the key",
-                   con->name, t->name, t->name);
-        return;
-    }
-    if (con->kind == CON_UNIQUE) {
-        char *what = arena_printf(k->a, "unique constraint '%s'", con->name);
-        check_key_still_needed(k, t, con->cols, con->ncols, what, &s->cname.at);
+    if (con->kind == CON_UNIQUE || con->kind == CON_PRIMARY_KEY) {
+        char *what = arena_printf(k->a, "%s '%s'", con->kind == CON_UNIQUE ? "unique constraint"
+                                                                            : "primary key", con->name);
+        if (check_key_still_needed(k, t, con->cols, con->ncols, what, &s->cname.at))
+            return;
     }
     catalog_apply(k->c, k->mig, s);
 }
