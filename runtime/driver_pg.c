@@ -33,8 +33,11 @@ struct migc_drv {
     int64_t lock_key;           /* its advisory lock key */
     bool lost;                  /* the connection broke */
     char sqlstate[6];           /* of the last failure; "" if none */
-    /* A wrapped connection gets back its search_path (set_schema). */
+    /* A wrapped connection gets back its search_path (set_schema) and its
+     * client_min_messages (raised to warning so that NOTICEs such as
+     * "relation already exists, skipping" reach no notice processor). */
     char *old_search_path;      /* NULL: search_path untouched */
+    char *old_min_messages;     /* NULL: client_min_messages untouched */
     char err[1024];
 };
 
@@ -234,6 +237,19 @@ static enum migc_drv_rc pg_wrap(void *native, const struct migc_drv_open_opts *o
         free(d);
         return MIGC_DRV_CONNECTION;
     }
+    /* Best effort: if the application's session refuses, notices show. */
+    PGresult *res = PQexec(d->conn, "SELECT current_setting('client_min_messages'), "
+                                    "set_config('client_min_messages', 'warning', false)");
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        d->old_min_messages = strdup(PQgetvalue(res, 0, 0));
+        if (!d->old_min_messages) {
+            PQclear(res);
+            PQclear(PQexec(d->conn, "RESET client_min_messages"));
+            free(d);
+            return MIGC_DRV_ERROR;
+        }
+    }
+    PQclear(res);
     *out = d;
     return MIGC_DRV_OK;
 }
@@ -721,10 +737,16 @@ static void pg_close(struct migc_drv *d)
             PQclear(PQexecParams(d->conn, "SELECT set_config('search_path', $1, false)", 1, NULL,
                                  p, NULL, NULL, 0));
         }
+        if (d->old_min_messages) {
+            const char *p[1] = {d->old_min_messages};
+            PQclear(PQexecParams(d->conn, "SELECT set_config('client_min_messages', $1, false)", 1,
+                                 NULL, p, NULL, NULL, 0));
+        }
     }
     if (d->owned)
         PQfinish(d->conn);
     free(d->old_search_path);
+    free(d->old_min_messages);
     free(d);
 }
 

@@ -3,13 +3,16 @@
 # `postgres` fixture (tests/pg/cluster.sh) and makes its own database.
 #
 #   pg_driver            the driver's vtable against a real server
+#   pg_api               the public C API: migc_open, migc_wrap_pg, ...
 #   pg_cli               every command and flag of a generated binary
 #   pg_concurrency       8 migrators at once, CREATE INDEX CONCURRENTLY inside
 #   pg_kill              kill -9 at many points of an up; verify; same result
 #   pg_terminate         pg_terminate_backend mid-migration; rerun resumes
 #   pg_lock_timeout      lock_timeout shown, tries reported, clean failure
 #   pg_tamper            changed / unknown / out-of-order: refused, no change
-# With valgrind installed, pg_driver and pg_cli also run under it
+#   pg_link_check        no libpq in the runtime or a SQLite-only binary (no
+#                        server needed)
+# With valgrind installed, pg_driver, pg_api and pg_cli also run under it
 # (pg_*_valgrind). Under MIGC_SANITIZE=ON every binary runs with ASan.
 if(NOT TARGET migc_driver_postgres)
   return()
@@ -20,6 +23,10 @@ set(MIGC_PG_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR})
 add_executable(pg_driver_test pg_driver_test.c)
 target_include_directories(pg_driver_test PRIVATE ${PROJECT_SOURCE_DIR}/runtime)
 target_link_libraries(pg_driver_test PRIVATE migc_driver_postgres migc_warnings)
+
+add_executable(pg_api_test pg_api_test.c plans/pg_app.c)
+target_compile_definitions(pg_api_test PRIVATE PG_APP_NO_MAIN)
+target_link_libraries(pg_api_test PRIVATE migc_runtime migc_driver_postgres migc_warnings)
 
 # The hand-written plan, as four binaries (see plans/pg_app.c).
 foreach(variant pg_app pg_app_tamper pg_app_old pg_app_gap)
@@ -39,11 +46,20 @@ function(migc_pg_test name)
 endfunction()
 
 migc_pg_test(pg_driver ${MIGC_PG_TEST_DIR}/pg_driver_test.sh ${MIGC_PG_STATE} $<TARGET_FILE:pg_driver_test>)
+migc_pg_test(pg_api ${MIGC_PG_TEST_DIR}/pg_api_test.sh ${MIGC_PG_STATE} $<TARGET_FILE:pg_api_test>)
 foreach(t cli concurrency kill terminate lock_timeout tamper)
   if(EXISTS ${MIGC_PG_TEST_DIR}/pg_${t}.sh)
     migc_pg_test(pg_${t} ${MIGC_PG_TEST_DIR}/pg_${t}.sh)
   endif()
 endforeach()
+
+# The drivers are separate libraries: no libpq in a SQLite-only binary.
+if(TARGET rt_basic)
+  set(sqlite_only $<TARGET_FILE:rt_basic>)
+endif()
+add_test(NAME pg_link_check COMMAND ${MIGC_PG_TEST_DIR}/pg_link_check.sh
+         $<TARGET_FILE:migc_runtime> $<TARGET_FILE:pg_app> ${sqlite_only})
+set_tests_properties(pg_link_check PROPERTIES ENVIRONMENT "NM=${CMAKE_NM}")
 
 find_program(MIGC_VALGRIND valgrind)
 if(MIGC_VALGRIND AND NOT MIGC_SANITIZE)
@@ -51,6 +67,8 @@ if(MIGC_VALGRIND AND NOT MIGC_SANITIZE)
          --show-leak-kinds=definite,indirect,possible --error-exitcode=66)
   migc_pg_test(pg_driver_valgrind ${MIGC_PG_TEST_DIR}/pg_driver_test.sh ${MIGC_PG_STATE}
                $<TARGET_FILE:pg_driver_test> ${vg})
+  migc_pg_test(pg_api_valgrind ${MIGC_PG_TEST_DIR}/pg_api_test.sh ${MIGC_PG_STATE}
+               $<TARGET_FILE:pg_api_test> ${vg})
   migc_pg_test(pg_cli_valgrind ${MIGC_PG_TEST_DIR}/pg_cli.sh)
   string(JOIN " " vg_line ${vg})
   set_property(TEST pg_cli_valgrind APPEND PROPERTY ENVIRONMENT "PG_RUN=${vg_line}")

@@ -8,6 +8,7 @@
  *                    versions this binary lacks)
  *   -DPG_APP_GAP     without version 4 (pg_app_gap: applying 5 and 6 with
  *                    it leaves 4 pending out of order for pg_app)
+ *   -DPG_APP_NO_MAIN the plan alone (pg_api_test links it)
  *
  *   1 create users      one transaction
  *   2 seed users        120,000 rows (for the batched backfill)
@@ -191,7 +192,9 @@ const struct migc_plan pg_app = {
     .drivers = {[MIGC_POSTGRES] = &migc_driver_postgres},
 };
 
+#ifndef PG_APP_NO_MAIN
 int main(int argc, char **argv)
 {
     return migc_main(&pg_app, argc, argv);
 }
+#endif

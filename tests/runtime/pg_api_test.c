@@ -1,0 +1,131 @@
+/* pg_api_test.c: the public C API (migc/migc.h) on PostgreSQL: migc_open
+ * with a URL, and migc_wrap_pg over the application's own PGconn, which
+ * migc_close must leave open, unlocked and as it was; check_head, status,
+ * up, down, verify; errors as values with password-free messages; nothing
+ * printed by library code (opts.log NULL).
+ *
+ *   pg_api_test URL KEYWORDS     (a fresh, empty database; see pg_api_test.sh)
+ *
+ * Prints "ok - ..." / "not ok - ..."; exits with the number of failures. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migc/migc.h"
+
+extern const struct migc_plan pg_app;
+static int failures;
+
+static void check(bool ok, const char *what, const char *why)
+{
+    if (ok) {
+        printf("ok - %s\n", what);
+    } else {
+        printf("not ok - %s: %s\n", what, why ? why : "");
+        failures++;
+    }
+}
+
+/* One value of a query on conn, into buf ("<error>" on failure). */
+static const char *value(PGconn *conn, const char *sql, char *buf, size_t n)
+{
+    PGresult *res = PQexec(conn, sql);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        snprintf(buf, n, "%s", PQgetvalue(res, 0, 0));
+    else
+        snprintf(buf, n, "<error>");
+    PQclear(res);
+    return buf;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: pg_api_test URL KEYWORDS\n");
+        return 2;
+    }
+    const char *url = argv[1], *keywords = argv[2];
+    char buf[256];
+    struct migc_options opts;
+    migc_options_init(&opts);
+    opts.log = NULL;
+
+    /* errors are values; no password in the message */
+    migc *m = NULL;
+    enum migc_rc rc = migc_open(&m, &pg_app, "postgresql://postgres:Hush-Pw@127.0.0.1:1/x?connect_timeout=5",
+                                &opts);
+    check(rc == MIGC_IO && m, "migc_open of an unreachable server is MIGC_IO", migc_errmsg(m));
+    check(!strstr(migc_errmsg(m), "Hush-Pw"), "its message has no password", migc_errmsg(m));
+    migc_close(m);
+
+    /* migc_open with a URL: up to 2, behind head */
+    rc = migc_open(&m, &pg_app, url, &opts);
+    check(rc == MIGC_OK, "migc_open", migc_errmsg(m));
+    enum migc_head where = MIGC_HEAD_AT;
+    rc = migc_check_head(m, &where);
+    check(rc == MIGC_OK && where == MIGC_HEAD_BEHIND, "check_head on an empty database: behind",
+          migc_errmsg(m));
+    struct migc_up_options up = {.to = 2};
+    rc = migc_up(m, &up);
+    check(rc == MIGC_OK, "migc_up to 2", migc_errmsg(m));
+    struct migc_status st;
+    rc = migc_status(m, &st);
+    check(rc == MIGC_OK && st.current == 2 && st.head == 6 && st.pending == 4,
+          "migc_status: at 2 of 6, 4 pending", migc_errmsg(m));
+    if (rc == MIGC_OK)
+        migc_status_free(&st);
+    migc_close(m);
+
+    /* migc_wrap_pg over the application's connection */
+    PGconn *conn = PQconnectdb(keywords);
+    check(PQstatus(conn) == CONNECTION_OK, "the application connects", PQerrorMessage(conn));
+    PQclear(PQexec(conn, "SET application_name = 'the-app'; SET client_min_messages = 'log'"));
+    rc = migc_wrap_pg(&m, &pg_app, conn, &opts);
+    check(rc == MIGC_OK, "migc_wrap_pg", migc_errmsg(m));
+    rc = migc_up(m, NULL);
+    check(rc == MIGC_OK, "migc_up on the wrapped connection", migc_errmsg(m));
+    rc = migc_check_head(m, &where);
+    check(rc == MIGC_OK && where == MIGC_HEAD_AT, "check_head: at head", migc_errmsg(m));
+    rc = migc_verify(m, NULL);
+    check(rc == MIGC_OK, "migc_verify", migc_errmsg(m));
+    struct migc_down_options down = {.steps = 1};
+    rc = migc_down(m, &down);
+    check(rc == MIGC_REFUSED && strstr(migc_errmsg(m), "allow"),
+          "migc_down of a data-losing migration needs allow_data_loss", migc_errmsg(m));
+    down.allow_data_loss = true;
+    rc = migc_down(m, &down);
+    check(rc == MIGC_OK, "migc_down with allow_data_loss", migc_errmsg(m));
+    rc = migc_check_head(m, &where);
+    check(rc == MIGC_OK && where == MIGC_HEAD_BEHIND, "check_head after down: behind", migc_errmsg(m));
+    migc_close(m);
+    check(PQstatus(conn) == CONNECTION_OK, "migc_close leaves the connection open", NULL);
+    check(!strcmp(value(conn, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                              "AND pid = pg_backend_pid()", buf, sizeof buf), "0"),
+          "migc_close releases the migration lock", buf);
+    check(!strcmp(value(conn, "SELECT current_setting('application_name')", buf, sizeof buf),
+                  "the-app"),
+          "the application's settings are kept", buf);
+    check(!strcmp(value(conn, "SELECT current_setting('client_min_messages')", buf, sizeof buf),
+                  "log"),
+          "client_min_messages is given back", buf);
+    check(!strcmp(value(conn, "SELECT txid_current_if_assigned() IS NULL", buf, sizeof buf), "t"),
+          "no transaction left open", buf);
+    check(!strcmp(value(conn, "SELECT count(*) FROM migc_schema_history", buf, sizeof buf), "5"),
+          "the application sees the history", buf);
+
+    /* a database ahead of the binary */
+    PQclear(PQexec(conn, "INSERT INTO migc_schema_history (version, description, checksum, state) "
+                         "VALUES (99, 'future', 'v1:0', 'applied')"));
+    rc = migc_wrap_pg(&m, &pg_app, conn, &opts);
+    rc = rc ? rc : migc_check_head(m, &where);
+    check(rc == MIGC_OK && where == MIGC_HEAD_AHEAD, "check_head: ahead", migc_errmsg(m));
+    rc = migc_up(m, NULL);
+    check(rc == MIGC_REFUSED && strstr(migc_errmsg(m), "99"), "up refuses an unknown version",
+          migc_errmsg(m));
+    migc_close(m);
+    PQfinish(conn);
+
+    printf("%d failure%s\n", failures, failures == 1 ? "" : "s");
+    return failures > 99 ? 99 : failures;
+}
