@@ -455,6 +455,15 @@ int migc_main(const struct migc_plan *plan, int argc, char **argv)
     if (!c.url)
         return usage_error(&c, "no database given: pass --database URL or set DATABASE_URL");
     c.opts.create = (!strcmp(c.cmd, "up") && !c.dry_run) || !strcmp(c.cmd, "baseline");
+    if (!strcmp(c.cmd, "up") && c.dry_run && !strncmp(c.url, "sqlite:", 7)) {
+        /* a dry run creates nothing: a missing file reads as an empty database */
+        const char *path = c.url + (strncmp(c.url, "sqlite://", 9) ? 7 : 9);
+        if (*path && access(path, F_OK) != 0) {
+            fprintf(stderr, "%s: note: '%s' does not exist yet; the dry run starts from an "
+                    "empty database\n", c.prog, path);
+            c.url = "file::memory:";
+        }
+    }
     c.opts.log = stderr;
     c.opts.progress = isatty(STDERR_FILENO) == 1;
     migc *m = NULL;

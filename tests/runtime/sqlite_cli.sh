@@ -27,7 +27,10 @@ err_has "this binary was built without sqlite support (its dialects: none)"
 [ -e a.db ] && fail "a usage error created the database file"
 
 # only up and baseline create a SQLite file
-for cmd in status verify "down" repair "up --dry-run"; do
+run 0 "$B" --database sqlite:missing.db up --dry-run
+err_has "'missing.db' does not exist yet; the dry run starts from an empty database"
+out_has "CREATE TABLE users"
+for cmd in status verify "down" repair "down --dry-run"; do
   run 3 "$B" --database sqlite:missing.db $cmd
   err_has "sqlite database 'missing.db' does not exist (only 'up' and 'baseline' create it)"
 done
