@@ -127,6 +127,8 @@ static void *smap_get(const smap *m, const char *key)
 
 static void smap_put(arena *a, smap *m, const char *key, void *val);
 
+/* Doubles the table (or more, to stay under half full) and rehashes the
+ * live keys, dropping tombstones. Cannot fail (the arena exits on OOM). */
 static void smap_grow(arena *a, smap *m)
 {
     smap old = *m;
@@ -162,6 +164,7 @@ static void smap_put(arena *a, smap *m, const char *key, void *val)
     m->live++;
 }
 
+/* Removes key (a tombstone keeps probe chains intact); absent: no-op. */
 static void smap_del(smap *m, const char *key)
 {
     int64_t i = smap_find(m, key);
@@ -178,6 +181,7 @@ static void smap_inc(arena *a, smap *m, const char *key)
     smap_put(a, m, key, (void *)(v + 1));
 }
 
+/* Decrements key's count, removing it at zero; absent: no-op. */
 static void smap_dec(smap *m, const char *key)
 {
     uintptr_t v = (uintptr_t)smap_get(m, key);
@@ -195,6 +199,7 @@ typedef struct nlist {
     uint32_t n, cap;
 } nlist;
 
+/* Appends nm to key's list, creating the list when needed. */
 static void nl_add(arena *a, smap *m, const char *key, const char *nm)
 {
     nlist *l = smap_get(m, key);
@@ -271,6 +276,7 @@ typedef struct cat_priv {
     cat_maps *maps;       /* NULL: build on the next lookup */
 } cat_priv;
 
+/* See catalog.h. The ownership counter is shared by every copy. */
 catalog *catalog_new(arena *a)
 {
     catalog *c = arena_alloc(a, sizeof *c);
@@ -282,6 +288,8 @@ catalog *catalog_new(arena *a)
     return c;
 }
 
+/* See catalog.h: O(1); both catalogs get fresh tokens, so neither may
+ * change anything it holds now in place. The copy builds its maps lazily. */
 catalog *catalog_copy(const catalog *c)
 {
     catalog *n = arena_alloc(c->a, sizeof *n);
@@ -294,6 +302,7 @@ catalog *catalog_copy(const catalog *c)
     return n;
 }
 
+/* Records constraint k of table t in the maps. */
 static void maps_add_con(arena *a, cat_maps *m, const cat_table *t, const cat_constraint *k)
 {
     smap_inc(a, &m->cons, k->name);
@@ -303,6 +312,7 @@ static void maps_add_con(arena *a, cat_maps *m, const cat_table *t, const cat_co
         nl_add(a, &m->fkrefs, k->ref_table, t->name);
 }
 
+/* Forgets constraint k of table t in the maps. */
 static void maps_remove_con(cat_maps *m, const cat_table *t, const cat_constraint *k)
 {
     smap_dec(&m->cons, k->name);
@@ -537,6 +547,7 @@ typedef struct single_col_ctx {
     unsigned count;
 } single_col_ctx;
 
+/* expr_columns() callback: counts references, remembers the first. */
 static void count_cols(const expr *col, void *ctx)
 {
     single_col_ctx *s = ctx;
@@ -583,6 +594,7 @@ static expr *expr_rename(arena *a, expr *e, const char *from, const char *to)
     return n;
 }
 
+/* Part of an SQL word (identifier characters, and any non-ASCII byte)? */
 static bool is_word_char(char ch)
 {
     return isalnum((unsigned char)ch) || ch == '_' || (unsigned char)ch >= 0x80;
@@ -656,6 +668,7 @@ static cat_column *col_w(catalog *c, cat_table *t, uint32_t i)
     return n;
 }
 
+/* col_w() by name; NULL when t has no such column. */
 static cat_column *col_w_named(catalog *c, cat_table *t, const char *name)
 {
     int i = catalog_column_index(t, name);
@@ -687,6 +700,7 @@ static cat_index *index_w(catalog *c, cat_index *ix)
     return n;
 }
 
+/* Removes index ix (an element of c->indexes) and its map entries. */
 static void remove_index(catalog *c, cat_index *ix)
 {
     cat_priv *p = c->priv_;
@@ -698,6 +712,7 @@ static void remove_index(catalog *c, cat_index *ix)
     vec_remove(p->indexes_vec, (void ***)&c->indexes, &c->nindexes, slot);
 }
 
+/* Removes constraint i of the writable table t and its map entries. */
 static void remove_con_at(catalog *c, cat_table *t, uint32_t i)
 {
     maps_remove_con(maps_of(c), t, t->cons[i]);
@@ -742,6 +757,7 @@ static const char **names_of(arena *a, const name_list *l)
     return v;
 }
 
+/* Is s one of v[0..n)? */
 static bool str_in(const char *s, const char **v, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
@@ -873,6 +889,7 @@ typedef struct name_acc {
     ptr_vec v;
 } name_acc;
 
+/* expr_columns() callback: collects distinct column names. */
 static void add_columns_of_expr(const expr *col, void *ctx)
 {
     name_acc *acc = ctx;
@@ -891,6 +908,8 @@ static void index_collect_cols(arena *a, cat_index *ix)
     ix->ncols = (uint32_t)acc.v.n;
 }
 
+/* A new table, owned by c, with its columns and then its constraints in
+ * declaration order (inline ones first), names chosen as PostgreSQL would. */
 static void apply_create_table(catalog *c, const migration *mig, const stmt *s)
 {
     if (catalog_table(c, s->table.s) || catalog_relation_name_taken(c, s->table.s))
@@ -918,6 +937,7 @@ static void apply_create_table(catalog *c, const migration *mig, const stmt *s)
     fix_self_references(c, t);
 }
 
+/* Removes the table with its own indexes and constraints. */
 static void apply_drop_table(catalog *c, const stmt *s)
 {
     cat_table *t = catalog_table(c, s->table.s);
@@ -939,6 +959,8 @@ static void apply_drop_table(catalog *c, const stmt *s)
     vec_remove(p->tables_vec, (void ***)&c->tables, &c->ntables, slot);
 }
 
+/* Renames the table and every reference to it: foreign keys of other
+ * tables, its indexes, and the reverse lists. Constraint names stay. */
 static void apply_rename_table(catalog *c, const stmt *s)
 {
     const char *from = s->table.s, *to = s->new_name.s;
@@ -992,6 +1014,7 @@ bool catalog_con_uses(const cat_constraint *k, const char *col)
     return str_in(col, k->cols, k->ncols) || (k->kind == CON_CHECK && expr_mentions(k->check, col));
 }
 
+/* Appends the column and its inline constraints. */
 static void apply_add_column(catalog *c, const migration *mig, const stmt *s)
 {
     cat_table *t = table_w_named(c, s->table.s);
@@ -1002,6 +1025,7 @@ static void apply_add_column(catalog *c, const migration *mig, const stmt *s)
         add_constraint(c, t, s->coldef->cons[j], s->coldef->cname.s);
 }
 
+/* Removes the column with every constraint and index that uses it. */
 static void apply_drop_column(catalog *c, const stmt *s)
 {
     cat_table *t = table_w_named(c, s->table.s);
@@ -1033,6 +1057,8 @@ static const char **rename_in(arena *a, const char **names, uint32_t n, const ch
     return v;
 }
 
+/* Renames the column in the table, its constraints (checks rewritten),
+ * foreign keys that reference it, and its indexes (expressions rewritten). */
 static void apply_rename_column(catalog *c, const stmt *s)
 {
     cat_table *t = table_w_named(c, s->table.s);
@@ -1090,6 +1116,8 @@ static bool is_col_is_null(const expr *e, const char *col)
            e->args[0]->kind == E_COLUMN && !strcmp(e->args[0]->col.s, col);
 }
 
+/* The alter_column forms: nullability (the NOT NULL proof follows),
+ * default, type. */
 static void apply_alter_column(catalog *c, const stmt *s)
 {
     cat_table *t = table_w_named(c, s->table.s);
@@ -1122,6 +1150,7 @@ static void apply_alter_column(catalog *c, const stmt *s)
     }
 }
 
+/* Appends the index (skipped when the table is missing or the name taken). */
 static void apply_create_index(catalog *c, const stmt *s)
 {
     if (!catalog_table(c, s->table.s) || catalog_relation_name_taken(c, s->index.s))
@@ -1145,6 +1174,7 @@ static void apply_create_index(catalog *c, const stmt *s)
     nl_add(c->a, &m->tindexes, ix->table, ix->name);
 }
 
+/* Removes the index when it exists. */
 static void apply_drop_index(catalog *c, const stmt *s)
 {
     cat_index *ix = catalog_index(c, s->index.s);
@@ -1152,6 +1182,8 @@ static void apply_drop_index(catalog *c, const stmt *s)
         remove_index(c, ix);
 }
 
+/* add_foreign_key / add_unique / add_check / alter_table primary key (which
+ * replaces the existing primary key). */
 static void apply_add_constraint(catalog *c, const stmt *s)
 {
     cat_table *t = table_w_named(c, s->table.s);
@@ -1167,6 +1199,7 @@ static void apply_add_constraint(catalog *c, const stmt *s)
     add_constraint(c, t, s->con, NULL);
 }
 
+/* Removes the named constraint of the table when it exists. */
 static void apply_drop_constraint(catalog *c, const stmt *s)
 {
     cat_table *t = table_w_named(c, s->table.s);
@@ -1179,6 +1212,8 @@ static void apply_drop_constraint(catalog *c, const stmt *s)
         }
 }
 
+/* A covering backfill with a non-null value proves its column free of
+ * NULLs; a value that may be NULL takes the proof away. */
 static void apply_backfill(catalog *c, const stmt *s)
 {
     cat_table *t = table_w_named(c, s->table.s);
@@ -1218,6 +1253,8 @@ static bool literal_int(const expr *e, int64_t *v)
     return true;
 }
 
+/* The table may now have rows; columns that may have received a NULL lose
+ * their proof; identity_floor follows the inserted ids. */
 static void apply_insert(catalog *c, const stmt *s)
 {
     cat_table *t = table_w_named(c, s->table.s);
@@ -1285,6 +1322,7 @@ const cat_table **catalog_tables_in_sql(const catalog *c, const char *sql, uint3
     return (const cat_table **)found.items;
 }
 
+/* Tables the raw SQL names may now have rows. */
 static void apply_raw_sql(catalog *c, const stmt *s)
 {
     uint32_t n;
@@ -1294,6 +1332,7 @@ static void apply_raw_sql(catalog *c, const stmt *s)
             table_w(c, (cat_table *)ts[i])->maybe_has_rows = true;
 }
 
+/* See catalog.h. */
 void catalog_apply(catalog *c, const migration *mig, const stmt *s)
 {
     switch (s->kind) {

@@ -37,6 +37,7 @@ typedef struct scope {
 
 #define TS(t, buf) type_str((t), (buf), sizeof(buf))
 
+/* Adds "previous definition is here" at at (when it is in a file). */
 static void note_previous(ck *k, const loc *at)
 {
     if (at && at->src)
@@ -50,11 +51,13 @@ static void note_defined(ck *k, const loc *at, const char *what, const char *nm)
         diag_note(k->d, at, "%s '%s' is defined here", what, nm);
 }
 
+/* The null literal's type, or a type not inferred (already reported)? */
 static bool null_or_unknown(sql_type t)
 {
     return t.kind == TY_NULL || t.kind == TY_UNKNOWN;
 }
 
+/* Operand classes that also accept null and already-reported operands. */
 static bool texty(const expr *e)
 {
     return type_is_text(e->type.kind) || null_or_unknown(e->type);
@@ -81,12 +84,14 @@ static bool may_have_rows(const ck *k, const cat_table *t)
 
 static void type_expr(ck *k, expr *e, const scope *sc);
 
+/* Annotates e with an unparameterised type. */
 static void set_type(expr *e, type_kind kind, bool nullable)
 {
     e->type = type_of(kind);
     e->nullable = nullable;
 }
 
+/* Is any argument of e nullable? */
 static bool any_nullable(const expr *e)
 {
     for (uint32_t i = 0; i < e->nargs; i++)
@@ -95,6 +100,7 @@ static bool any_nullable(const expr *e)
     return false;
 }
 
+/* An integer literal is int when it fits, else bigint, else numeric. */
 static void type_literal_int(expr *e)
 {
     type_kind kind = type_literal_fits(e, TY_INT) ? TY_INT
@@ -116,6 +122,8 @@ static bool nonzero_literal(const expr *e)
     return false;
 }
 
+/* Types a binary operator over already-typed operands (see types.h for
+ * widening and literal adaptation). */
 static void type_binary(ck *k, expr *e)
 {
     expr *l = e->args[0], *r = e->args[1];
@@ -189,12 +197,14 @@ static sql_type unify_args(ck *k, expr *e, uint32_t first, uint32_t step, const 
     return acc;
 }
 
+/* Reports a call with the wrong number of arguments. */
 static void arity_error(ck *k, expr *e, const char *want)
 {
     diag_error(k->d, &e->at, "%s() takes %s, but %u %s given", func_name(e->fn), want,
                (unsigned)e->nargs, e->nargs == 1 ? "was" : "were");
 }
 
+/* Reports argument i of a call when !ok (what: the type wanted). */
 static void want_arg(ck *k, expr *e, uint32_t i, bool ok, const char *what)
 {
     char a[48];
@@ -208,6 +218,8 @@ static bool integery(const expr *e)
     return type_is_integer(e->type.kind) || null_or_unknown(e->type);
 }
 
+/* The typed functions of DESIGN §1: arity, argument types, result type
+ * and nullability. */
 static void type_call(ck *k, expr *e, const scope *sc)
 {
     bool nullable = any_nullable(e);
@@ -494,6 +506,7 @@ static cat_table *need_table(ck *k, const name *n)
     return t;
 }
 
+/* The column n of t, or NULL after reporting it missing. */
 static cat_column *need_column(ck *k, const cat_table *t, const name *n)
 {
     cat_column *col = catalog_column(t, n->s);
@@ -535,6 +548,7 @@ static bool relation_name_taken(ck *k, const name *n, const char *kind)
     return false;
 }
 
+/* Is s one of v[0..n)? */
 static bool str_in(const char *s, const char **v, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
@@ -588,6 +602,7 @@ static const cat_index **table_indexes(const catalog *c, const char *tname, uint
     return v;
 }
 
+/* The names of l as an array (never NULL). */
 static const char **names_of(ck *k, const name_list *l)
 {
     const char **v = arena_alloc(k->a, (l->n ? l->n : 1) * sizeof *v);
@@ -817,6 +832,9 @@ static void check_con_body(ck *k, const cat_table *t, constraint *con, const col
     }
 }
 
+/* create_table: the name, each column, constraint names and columns;
+ * then the table is applied and checks and foreign keys are checked
+ * against it (so a table may reference itself). */
 static void check_create_table(ck *k, const stmt *s)
 {
     if (relation_name_taken(k, &s->table, "table"))
@@ -880,6 +898,7 @@ static void check_create_table(ck *k, const stmt *s)
         check_con_body(k, t, s->cons[i], NULL);
 }
 
+/* drop_table: refused while another table's foreign key references it. */
 static void check_drop_table(ck *k, const stmt *s)
 {
     const cat_table *t = need_table(k, &s->table);
@@ -907,6 +926,7 @@ static void check_drop_table(ck *k, const stmt *s)
         catalog_apply(k->c, k->mig, s);
 }
 
+/* rename_table: the table exists and the new name is free. */
 static void check_rename_table(ck *k, const stmt *s)
 {
     if (!need_table(k, &s->table))
@@ -916,6 +936,8 @@ static void check_rename_table(ck *k, const stmt *s)
     catalog_apply(k->c, k->mig, s);
 }
 
+/* add_column: the column is new; not null needs a default unless the
+ * table cannot have rows yet. */
 static void check_add_column(ck *k, const stmt *s)
 {
     const cat_table *t = need_table(k, &s->table);
@@ -948,6 +970,8 @@ static void check_add_column(ck *k, const stmt *s)
         check_con_body(k, t, d->cons[j], d);
 }
 
+/* drop_column: refused while an index, a multi-column constraint or a
+ * foreign key (of another column) uses the column. */
 static void check_drop_column(ck *k, const stmt *s)
 {
     const cat_table *t = need_table(k, &s->table);
@@ -998,6 +1022,7 @@ static void check_drop_column(ck *k, const stmt *s)
         catalog_apply(k->c, k->mig, s);
 }
 
+/* rename_column: the column exists and the new name is free. */
 static void check_rename_column(ck *k, const stmt *s)
 {
     const cat_table *t = need_table(k, &s->table);
@@ -1041,6 +1066,8 @@ static const cat_constraint *fk_touching(ck *k, const cat_table *t, const char *
     return NULL;
 }
 
+/* The alter_column forms: notes for what already holds, the NOT NULL
+ * proof, default types, and type changes (widening, or using + data loss). */
 static void check_alter_column(ck *k, const stmt *s)
 {
     const cat_table *t = need_table(k, &s->table);
@@ -1137,6 +1164,8 @@ static void check_alter_column(ck *k, const stmt *s)
     catalog_apply(k->c, k->mig, s);
 }
 
+/* create_index: the name is free, elements and predicate type-check
+ * (immutable), PostgreSQL-only options get notes. */
 static void check_create_index(ck *k, const stmt *s)
 {
     bool taken = relation_name_taken(k, &s->index, "index");
@@ -1209,6 +1238,7 @@ static bool check_key_still_needed(ck *k, const cat_table *t, const char **cols,
     return true;
 }
 
+/* drop_index: a create_index index that no foreign key needs. */
 static void check_drop_index(ck *k, const stmt *s)
 {
     const cat_index *ix = catalog_index(k->c, s->index.s);
@@ -1231,6 +1261,7 @@ static void check_drop_index(ck *k, const stmt *s)
     catalog_apply(k->c, k->mig, s);
 }
 
+/* add_foreign_key, add_unique, add_check, alter_table primary key. */
 static void check_add_constraint(ck *k, const stmt *s)
 {
     const cat_table *t = need_table(k, &s->table);
@@ -1255,6 +1286,7 @@ static void check_add_constraint(ck *k, const stmt *s)
         check_con_body(k, t, con, NULL);
 }
 
+/* drop_constraint: exists, and no foreign key needs it. */
 static void check_drop_constraint(ck *k, const stmt *s)
 {
     const cat_table *t = need_table(k, &s->table);
@@ -1274,6 +1306,7 @@ static void check_drop_constraint(ck *k, const stmt *s)
     catalog_apply(k->c, k->mig, s);
 }
 
+/* backfill: columns, assignment types, where, and batch needs a key. */
 static void check_backfill(ck *k, const stmt *s)
 {
     const cat_table *t = need_table(k, &s->table);
@@ -1308,6 +1341,7 @@ static void check_backfill(ck *k, const stmt *s)
     catalog_apply(k->c, k->mig, s);
 }
 
+/* insert: columns, value counts and types, NOT NULL columns covered. */
 static void check_insert(ck *k, const stmt *s)
 {
     const cat_table *t = need_table(k, &s->table);
@@ -1350,6 +1384,7 @@ static void check_insert(ck *k, const stmt *s)
     catalog_apply(k->c, k->mig, s);
 }
 
+/* delete: where is bool; loses data. */
 static void check_delete(ck *k, const stmt *s)
 {
     const cat_table *t = need_table(k, &s->table);
@@ -1362,6 +1397,7 @@ static void check_delete(ck *k, const stmt *s)
     catalog_apply(k->c, k->mig, s);
 }
 
+/* sql: notes for managed tables it names; needs a down somewhere. */
 static void check_raw_sql(ck *k, const stmt *s)
 {
     uint32_t nt;
@@ -1377,6 +1413,7 @@ static void check_raw_sql(ck *k, const stmt *s)
     catalog_apply(k->c, k->mig, s);
 }
 
+/* Checks one statement and moves k->c past it. */
 static void check_stmt(ck *k, const stmt *s)
 {
     switch (s->kind) {
@@ -1431,6 +1468,7 @@ static checked_history *check_all(arena *a, diag_ctx *d, const history *h, bool 
     return ch;
 }
 
+/* See checker.h. */
 checked_history *check_history(arena *a, diag_ctx *d, const history *h)
 {
     return check_all(a, d, h, false);
