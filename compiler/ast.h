@@ -297,11 +297,13 @@ typedef struct migration {
     uint32_t ndown;
     bool irreversible;
     loc irreversible_at;
+    bool parse_failed;       /* the file had syntax errors: its statements are partial */
 } migration;
 
 typedef struct history {
     migration **migs;        /* sorted by version */
     uint32_t n;
+    bool files_failed;       /* a file could not be named, read or given its own version */
 } history;
 
 /* Names for dumps and messages. */

@@ -14,6 +14,7 @@
 
 #include "emit.h"
 
+/* Appends a name, always double-quoted (so quoting never changes meaning). */
 static void c_name(strbuf *b, const char *s)
 {
     sb_putc(b, '"');
@@ -25,6 +26,7 @@ static void c_name(strbuf *b, const char *s)
     sb_putc(b, '"');
 }
 
+/* Appends a type with its parameters. */
 static void c_type(strbuf *b, sql_type t)
 {
     sb_puts(b, type_kind_name(t.kind));
@@ -34,6 +36,7 @@ static void c_type(strbuf *b, sql_type t)
         sb_printf(b, "(%d)", (int)t.p);
 }
 
+/* Appends an expression in prefix form, fully parenthesised. */
 static void c_expr(strbuf *b, const expr *e)
 {
     if (!e) {
@@ -73,6 +76,7 @@ static void c_expr(strbuf *b, const expr *e)
     sb_putc(b, ')');
 }
 
+/* Appends "(a b c)". */
 static void c_names(strbuf *b, const name_list *l)
 {
     sb_putc(b, '(');
@@ -87,6 +91,7 @@ static void c_names(strbuf *b, const name_list *l)
 static const char *const con_kinds[] = {"primary_key", "unique", "check", "foreign_key"};
 static const char *const fk_actions[] = {"no_action", "restrict", "cascade", "set_null", "set_default"};
 
+/* Appends a constraint as written (its written name only). */
 static void c_constraint(strbuf *b, const constraint *c)
 {
     sb_printf(b, " (%s", con_kinds[c->kind]);
@@ -110,6 +115,7 @@ static void c_constraint(strbuf *b, const constraint *c)
     sb_putc(b, ')');
 }
 
+/* Appends a column definition with its inline constraints. */
 static void c_column(strbuf *b, const column_def *c)
 {
     sb_puts(b, " (column ");
@@ -147,6 +153,7 @@ static void c_raw(strbuf *b, const char *s)
     sb_putn(b, sb_str(&t), t.n);
 }
 
+/* Appends one statement and a newline; allow data_loss is left out. */
 static void c_stmt(strbuf *b, const stmt *s)
 {
     sb_puts(b, stmt_kind_name(s->kind));

@@ -1,9 +1,10 @@
 /* cmd_check.c: `migc check [-d DIR] [--strict]` (DESIGN §4).
  *
  * Loads and parses the history, then type-checks it with check_history();
- * writes nothing. The checker runs only when every file loaded and parsed
- * cleanly, so that one syntax error does not cascade into a page of
- * "unknown table" errors in later migrations. Exit: 0 ok (warnings
+ * writes nothing. After syntax errors the checker still runs over the
+ * migrations before the first broken file (their errors are real), but not
+ * over that file or later ones, so that one syntax error does not cascade
+ * into a page of "unknown table" errors in later migrations. Exit: 0 ok (warnings
  * allowed), 1 errors in the input, 2 bad usage, 3 I/O failure. */
 #include <stdio.h>
 #include <string.h>
@@ -50,8 +51,9 @@ int cmd_check(int argc, char **argv)
     diag_ctx *d = diag_new(a, stderr, diag_colour_wanted(), strict);
     bool io_failed = false;
     history *h = load_history(a, d, dir, &io_failed);
-    if (!io_failed && diag_errors(d) == 0)
-        check_history(a, d, h);
+    const history *checkable = io_failed ? NULL : history_checkable_prefix(a, h);
+    if (checkable && checkable->n)
+        check_history(a, d, checkable);
     diag_summary(d);
     int rc = io_failed ? EXIT_IO : diag_errors(d) ? EXIT_INPUT : EXIT_OK;
     if (rc == EXIT_OK) {

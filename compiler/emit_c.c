@@ -171,6 +171,7 @@ static const char *memo_get(const memo *m, const char *key)
     }
 }
 
+/* Stores value under key (not present yet); grows the table at half full. */
 static void memo_put(arena *a, memo *m, const char *key, const char *value)
 {
     if (2 * (m->n + 1) > m->cap) {

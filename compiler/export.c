@@ -104,6 +104,7 @@ static const char *version_text(arena *a, const migration *m)
     return u ? arena_strndup(a, s, (size_t)(u - s)) : s;
 }
 
+/* Writes DIR/FILE atomically; returns a cli.h exit code (message printed). */
 static int write_out(arena *a, const char *dir, const char *file, const char *text)
 {
     const char *path = arena_printf(a, "%s/%s", dir, file);

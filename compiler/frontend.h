@@ -25,4 +25,10 @@ unsigned parse_migration(arena *a, diag_ctx *d, const source *src, migration *mi
  * is set when the failure was I/O rather than bad input (exit code 3). */
 history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed);
 
+/* The part of h that can still be type-checked after load or parse errors:
+ * the migrations before the first one with syntax errors (all of them when
+ * none has). Returns NULL when a file-level problem (a bad name, a duplicate
+ * version, an unreadable file) leaves the order of the history unknown. */
+const history *history_checkable_prefix(arena *a, const history *h);
+
 #endif

@@ -161,6 +161,7 @@ history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed)
             loc l = file_loc(a, path);
             diag_error(d, &l, "cannot read this file: %s", strerror(errno));
             *io_failed = true;
+            h->files_failed = true;
             continue;
         }
         if (!S_ISREG(st.st_mode))
@@ -171,6 +172,7 @@ history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed)
         if (!migration_name_parse(fn, &version, &slug, &sl, &why)) {
             loc l = file_loc(a, path);
             diag_error(d, &l, "'%s' %s", fn, why);
+            h->files_failed = true;
             continue;
         }
         source *src = NULL;
@@ -182,6 +184,7 @@ history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed)
             else
                 diag_error(d, &l, "cannot read this file: %s", strerror(e));
             *io_failed = e != EFBIG;
+            h->files_failed = true;
             continue;
         }
         migration *m = arena_alloc(a, sizeof *m);
@@ -193,7 +196,7 @@ history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed)
                 *p = ' ';
         m->description = desc;
         m->src = src;
-        parse_migration(a, d, src, m);
+        m->parse_failed = parse_migration(a, d, src, m) != 0;
         vec_push(a, &migs, m);
     }
 
@@ -209,9 +212,25 @@ history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed)
             diag_error(d, &l, "version %lld is used by two files: '%s' and '%s' (give "
                        "each migration its own version)", (long long)m->version,
                        first->src->path, m->src->path);
+            h->files_failed = true;
             continue;
         }
         h->migs[h->n++] = m;
     }
     return h;
+}
+
+const history *history_checkable_prefix(arena *a, const history *h)
+{
+    if (h->files_failed)
+        return NULL;
+    uint32_t n = 0;
+    while (n < h->n && !h->migs[n]->parse_failed)
+        n++;
+    if (n == h->n)
+        return h;
+    history *prefix = arena_alloc(a, sizeof *prefix);
+    prefix->migs = h->migs;
+    prefix->n = n;
+    return prefix;
 }

@@ -63,6 +63,7 @@ static void emit_alone(gen *g, const char *sql, const char *concurrent_index)
     g->txn = NULL;
 }
 
+/* Records that the open step rebuilds table (once). */
 static void mark_rebuilt(gen *g, const char *table)
 {
     if (!g->txn)
@@ -668,6 +669,7 @@ static bool raw_for(const stmt *s, dialect d)
     return s->dialect == RAW_BOTH || (s->dialect == RAW_POSTGRES) == (d == MIGC_POSTGRES);
 }
 
+/* Is s only white space (an empty raw block)? */
 static bool blank(const char *s)
 {
     for (; s && *s; s++)
