@@ -615,7 +615,7 @@ static enum migc_drv_rc pg_lock_acquire(struct migc_drv *d, const char *key, int
 {
     if (d->locked)
         return MIGC_DRV_OK;
-    int64_t k;
+    int64_t k = 0;
     enum migc_drv_rc krc = lock_key_for(d, key, &k);
     if (krc)
         return krc;
