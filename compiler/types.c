@@ -200,6 +200,10 @@ bool type_assignable(sql_type to, const expr *e)
         return type_literal_fits(e, to.kind);
     if (from.kind == TY_NUMERIC && from.p < 0 && to.kind == TY_NUMERIC)
         return true; /* an unconstrained computed numeric: rounded on store */
+    if (type_is_text(from.kind) && to.kind == TY_VARCHAR)
+        return true; /* as PostgreSQL: the length is checked when the row is written */
+    if (from.kind == TY_NUMERIC && (to.kind == TY_REAL || to.kind == TY_DOUBLE))
+        return true; /* PostgreSQL casts numeric to a float implicitly */
     return type_widens(from, to);
 }
 

@@ -35,7 +35,8 @@ const char *type_str(sql_type t, char *buf, size_t n);
  * without a cast? Widening numeric conversions, varchar into text (or a
  * longer varchar), null into anything, integer literals that fit, decimal
  * literals into any non-integer numeric type, string literals into any
- * non-numeric type. Returns false for narrowing. */
+ * non-numeric type, text into varchar (the length is checked on write, as
+ * PostgreSQL does), numeric into a float. Returns false for narrowing. */
 bool type_assignable(sql_type to, const expr *e);
 
 /* Is changing a column from `from` to `to` a widening (no data can be lost,
