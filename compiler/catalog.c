@@ -1255,11 +1255,14 @@ static bool literal_int(const expr *e, int64_t *v)
 
 /* The table may now have rows; columns that may have received a NULL lose
  * their proof; identity_floor follows the inserted ids. */
-static void apply_insert(catalog *c, const stmt *s)
+static void apply_insert(catalog *c, const migration *mig, const stmt *s)
 {
     cat_table *t = table_w_named(c, s->table.s);
     if (!t)
         return;
+    /* Into a table this migration created and nothing filled yet: the
+     * inserted rows are all there is. */
+    bool was_empty = !t->maybe_has_rows && mig && t->created_version == mig->version;
     t->maybe_has_rows = true;
     for (uint32_t ci = 0; ci < t->ncols; ci++) {
         const cat_column *col = t->cols[ci];
@@ -1288,6 +1291,8 @@ static void apply_insert(catalog *c, const stmt *s)
             t->identity_floor = maxid;
         if (may_null && col->proven_non_null && !col->not_null)
             col_w(c, t, ci)->proven_non_null = false;
+        else if (!may_null && was_empty && !col->proven_non_null)
+            col_w(c, t, ci)->proven_non_null = true;
     }
 }
 
@@ -1355,7 +1360,7 @@ void catalog_apply(catalog *c, const migration *mig, const stmt *s)
     case S_SET_PRIMARY_KEY: apply_add_constraint(c, s); break;
     case S_DROP_CONSTRAINT: apply_drop_constraint(c, s); break;
     case S_BACKFILL: apply_backfill(c, s); break;
-    case S_INSERT: apply_insert(c, s); break;
+    case S_INSERT: apply_insert(c, mig, s); break;
     case S_DELETE: break;
     case S_RAW_SQL: apply_raw_sql(c, s); break;
     case S__COUNT: break;
