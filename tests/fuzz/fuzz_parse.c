@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     m->slug = "fuzz";
     m->description = "fuzz";
     if (parse_migration(a, d, src, m) == 0) {
-        history h = {&m, 1};
+        history h = {.migs = &m, .n = 1};
         check_history(a, d, &h);
     }
     arena_free(a);
