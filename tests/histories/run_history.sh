@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# run_history.sh: one acceptance history, end to end.
+#
+#   run_history.sh MIGC CC "LINK ARGS" DUMP CASE_DIR WORK_DIR PG_STATE_FILE
+#
+# CASE_DIR holds migrations/ (a real project's history translated to the
+# language), expected.sqlite and expected.postgres (the live schema at head,
+# as tests/histories/schema_dump prints it, reviewed against the original
+# project's own schema) and optionally a file `irreversible` (the history
+# cannot go down to 0; its content says why).
+#   1. migc check --strict passes; migc build writes the plan once;
+#   2. the plan is compiled and linked with the runtime (LINK ARGS: the
+#      runtime and driver archives, libsqlite3, libpq, sanitizer flags);
+#   3. per dialect, on a fresh SQLite file and a fresh PostgreSQL database:
+#      up, verify, status --check, the schema compared with expected.<dialect>,
+#      then (when reversible) down --to 0 --allow-data-loss leaves an empty
+#      schema, and up + verify once more.
+# With UPDATE=1 in the environment the expected files are rewritten instead
+# of compared (review the diff before committing).
+set -euo pipefail
+migc=$1 cc=$2 link=$3 dump=$4 case_dir=$5 work=$6 pg_state=$7
+name=$(basename "$case_dir")
+
+fail() { echo "FAIL [$name]: $*" >&2; exit 1; }
+rm -rf "$work"
+mkdir -p "$work/gen"
+
+echo "+ migc check --strict"
+"$migc" check --strict -d "$case_dir/migrations" || fail "migc check --strict failed"
+echo "+ migc build"
+"$migc" build --strict -d "$case_dir/migrations" -o "$work/gen" --name hist_plan \
+  || fail "migc build failed"
+cat >"$work/gen/main.c" <<'C'
+#include "migc/migc.h"
+#include "hist_plan.h"
+int main(int argc, char **argv) { return migc_main(&hist_plan, argc, argv); }
+C
+# shellcheck disable=SC2086
+"$cc" -std=c11 -O0 -I"$work/gen" -o "$work/migrate" "$work/gen/main.c" "$work/gen/hist_plan.c" $link \
+  || fail "the generated plan does not compile or link"
+
+compare() { # compare DIALECT ACTUAL_FILE
+  local expected="$case_dir/expected.$1"
+  if [ "${UPDATE:-}" = 1 ]; then
+    cp "$2" "$expected"
+    echo "updated $expected"
+  elif [ ! -f "$expected" ]; then
+    cat "$2"
+    fail "$expected is missing (run with UPDATE=1, then review it)"
+  elif ! diff -u "$expected" "$2"; then
+    fail "the $1 schema at head differs from $expected"
+  fi
+}
+
+run_dialect() { # run_dialect DIALECT URL DUMP_TARGET
+  local d=$1 url=$2 target=$3
+  run() { echo "+ [$d] migrate $*"; "$work/migrate" --database "$url" "$@"; }
+  run up || fail "[$d] up failed"
+  run verify || fail "[$d] verify failed after up"
+  run status --check || fail "[$d] status --check is not clean after up"
+  "$dump" "$d" "$target" >"$work/schema.$d" || fail "[$d] schema_dump failed"
+  compare "$d" "$work/schema.$d"
+  if [ -f "$case_dir/irreversible" ]; then
+    echo "[$d] irreversible history: $(head -n1 "$case_dir/irreversible")"
+    return
+  fi
+  run down --to 0 --allow-data-loss || fail "[$d] down --to 0 failed"
+  "$dump" "$d" "$target" >"$work/empty.$d" || fail "[$d] schema_dump failed"
+  if [ -s "$work/empty.$d" ]; then
+    cat "$work/empty.$d"
+    fail "[$d] the schema is not empty after down --to 0"
+  fi
+  run up || fail "[$d] up after down --to 0 failed"
+  run verify || fail "[$d] verify failed after the second up"
+}
+
+db="$work/hist.db"
+run_dialect sqlite "sqlite:$db" "$db"
+
+# shellcheck disable=SC1090
+. "$pg_state"
+pgdb="hist_${name}_$$"
+psql "$URL" -qXc "CREATE DATABASE $pgdb" || fail "cannot create database $pgdb"
+trap 'psql "$URL" -qXc "DROP DATABASE IF EXISTS $pgdb" >/dev/null 2>&1 || true' EXIT
+pgurl="${URL%/*}/$pgdb"
+run_dialect postgres "$pgurl" "$pgurl"
+echo "ok [$name]"

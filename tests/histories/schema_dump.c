@@ -1,0 +1,272 @@
+/* schema_dump.c: a normalized, line-oriented dump of a live schema, for the
+ * acceptance histories' golden files (tests/histories/<name>/expected.*).
+ *
+ *   schema_dump sqlite DB_FILE
+ *   schema_dump postgres URL
+ *
+ * Prints every table but the migration history table (migc_schema_history),
+ * by name, each followed by its columns in order (type, nullability,
+ * default, identity/primary key), its constraints and its indexes, read
+ * from the database's own catalog (PostgreSQL: pg_catalog; SQLite:
+ * sqlite_schema and the table_info / foreign_key_list / index_list
+ * pragmas, plus the CHECK clauses of the CREATE TABLE text, which no pragma
+ * reports). An empty schema prints nothing.
+ * Exit 0 ok, 1 on a database error (message on stderr), 2 on bad usage. */
+#include <ctype.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define HISTORY_TABLE "migc_schema_history"
+
+/* ---- PostgreSQL ------------------------------------------------------ */
+
+/* Runs QUERY (with at most one text parameter, ARG, or none when NULL) and
+ * returns its result, or NULL after printing the error. The caller clears
+ * the result. */
+static PGresult *pg_query(PGconn *conn, const char *query, const char *arg)
+{
+    const char *params[1] = {arg};
+    PGresult *res = PQexecParams(conn, query, arg ? 1 : 0, NULL, arg ? params : NULL, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "schema_dump: %s", PQerrorMessage(conn));
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+/* Prints every row of QUERY (parameter: the table's oid as text) as
+ * PREFIX followed by its columns joined by spaces (empty values skipped).
+ * Returns 0, or 1 on a query error. */
+static int pg_print_rows(PGconn *conn, const char *prefix, const char *query, const char *oid)
+{
+    PGresult *res = pg_query(conn, query, oid);
+    if (!res)
+        return 1;
+    for (int r = 0; r < PQntuples(res); r++) {
+        fputs(prefix, stdout);
+        for (int c = 0; c < PQnfields(res); c++) {
+            const char *v = PQgetvalue(res, r, c);
+            if (*v)
+                printf(" %s", v);
+        }
+        putchar('\n');
+    }
+    PQclear(res);
+    return 0;
+}
+
+/* Dumps the current schema of the PostgreSQL database at URL. Returns the
+ * exit code. */
+static int dump_postgres(const char *url)
+{
+    PGconn *conn = PQconnectdb(url);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        fprintf(stderr, "schema_dump: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        return 1;
+    }
+    int rc = 0;
+    PGresult *tables = pg_query(conn,
+        "SELECT c.oid::text, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname <> '" HISTORY_TABLE "' "
+        "ORDER BY c.relname COLLATE \"C\"", NULL);
+    if (!tables) {
+        PQfinish(conn);
+        return 1;
+    }
+    for (int t = 0; t < PQntuples(tables) && rc == 0; t++) {
+        const char *oid = PQgetvalue(tables, t, 0);
+        printf("table %s\n", PQgetvalue(tables, t, 1));
+        rc |= pg_print_rows(conn, "  column",
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
+            "CASE WHEN a.attnotnull THEN 'not null' ELSE '' END, "
+            "COALESCE('default ' || pg_get_expr(d.adbin, d.adrelid), ''), "
+            "CASE a.attidentity WHEN 'd' THEN 'identity by default' WHEN 'a' THEN 'identity always' ELSE '' END "
+            "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", oid);
+        rc |= pg_print_rows(conn, "  constraint",
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = $1::oid ORDER BY conname COLLATE \"C\"", oid);
+        rc |= pg_print_rows(conn, "  index",
+            "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = $1::oid AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid "
+            "AND k.conrelid = x.indrelid) ORDER BY i.relname COLLATE \"C\"", oid);
+    }
+    PQclear(tables);
+    PQfinish(conn);
+    return rc;
+}
+
+/* ---- SQLite ---------------------------------------------------------- */
+
+/* Prints every row of SQL (one parameter bound as text, ARG) as PREFIX and
+ * the row's columns joined by spaces, NULL shown as "-", empty text skipped. Returns 0, or 1 on
+ * an SQLite error. */
+static int sq_print_rows(sqlite3 *db, const char *prefix, const char *sql, const char *arg)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "schema_dump: %s\n", sqlite3_errmsg(db));
+        return 1;
+    }
+    if (arg && sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC) != SQLITE_OK) {
+        fprintf(stderr, "schema_dump: %s\n", sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        return 1;
+    }
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        fputs(prefix, stdout);
+        for (int c = 0; c < sqlite3_column_count(st); c++) {
+            const unsigned char *v = sqlite3_column_text(st, c);
+            if (!v || *v)
+                printf(" %s", v ? (const char *)v : "-");
+        }
+        putchar('\n');
+    }
+    int rc = step == SQLITE_DONE ? 0 : 1;
+    if (rc)
+        fprintf(stderr, "schema_dump: %s\n", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Prints each CHECK clause of the CREATE TABLE text SQL, with the
+ * `CONSTRAINT name` in front of it when there is one, whitespace runs
+ * folded to one space. Quotes are skipped whole. Cannot fail. */
+static void sq_print_checks(const char *sql)
+{
+    const char *p = sql;
+    const char *last_constraint = NULL;
+    while (*p) {
+        if (*p == '\'' || *p == '"' || *p == '`' || *p == '[') {
+            char close = *p == '[' ? ']' : *p;
+            for (p++; *p && *p != close; p++)
+                ;
+            if (*p)
+                p++;
+            continue;
+        }
+        int word_start = p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        if (word_start && strncasecmp(p, "constraint", 10) == 0 && !isalnum((unsigned char)p[10])) {
+            last_constraint = p;
+            p += 10;
+            continue;
+        }
+        if (word_start && strncasecmp(p, "check", 5) == 0 && !(isalnum((unsigned char)p[5]) || p[5] == '_')) {
+            const char *q = p + 5;
+            while (isspace((unsigned char)*q))
+                q++;
+            if (*q == '(') {
+                int depth = 0;
+                const char *end = q;
+                for (; *end; end++) {
+                    if (*end == '\'') {
+                        for (end++; *end && *end != '\''; end++)
+                            ;
+                        if (!*end)
+                            break;
+                    } else if (*end == '(') {
+                        depth++;
+                    } else if (*end == ')' && --depth == 0) {
+                        end++;
+                        break;
+                    }
+                }
+                const char *from = last_constraint && last_constraint > p - 200 ? last_constraint : p;
+                fputs("  check", stdout);
+                int space = 1;
+                for (const char *s = from; s < end; s++) {
+                    if (isspace((unsigned char)*s)) {
+                        space = 1;
+                        continue;
+                    }
+                    if (space)
+                        putchar(' ');
+                    space = 0;
+                    putchar(*s);
+                }
+                putchar('\n');
+                last_constraint = NULL;
+                p = end;
+                continue;
+            }
+        }
+        if (*p == ',')
+            last_constraint = NULL;
+        p++;
+    }
+}
+
+/* Dumps the schema of the SQLite file PATH (opened read-only). Returns the
+ * exit code. */
+static int dump_sqlite(const char *path)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(stderr, "schema_dump: %s: %s\n", path, db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return 1;
+    }
+    sqlite3_stmt *tables = NULL;
+    if (sqlite3_prepare_v2(db,
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+            "AND name <> '" HISTORY_TABLE "' ORDER BY name", -1, &tables, NULL) != SQLITE_OK) {
+        fprintf(stderr, "schema_dump: %s\n", sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return 1;
+    }
+    int rc = 0, step;
+    while (rc == 0 && (step = sqlite3_step(tables)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(tables, 0);
+        const char *sql = (const char *)sqlite3_column_text(tables, 1);
+        printf("table %s%s\n", name, sql && strstr(sql, "AUTOINCREMENT") ? " autoincrement" : "");
+        rc |= sq_print_rows(db, "  column",
+            "SELECT name, type, CASE WHEN \"notnull\" THEN 'not null' ELSE 'null' END, "
+            "'default=' || COALESCE(dflt_value, '-'), 'pk=' || pk FROM pragma_table_info(?1) ORDER BY cid", name);
+        if (sql)
+            sq_print_checks(sql);
+        rc |= sq_print_rows(db, "  foreign key",
+            "SELECT '(' || group_concat(\"from\", ', ') || ') references ' || \"table\" || "
+            "'(' || group_concat(\"to\", ', ') || ')', 'on update ' || on_update, 'on delete ' || on_delete "
+            "FROM (SELECT * FROM pragma_foreign_key_list(?1) ORDER BY id, seq) GROUP BY id "
+            "ORDER BY \"table\", group_concat(\"from\", ', ')", name);
+        rc |= sq_print_rows(db, "  index",
+            "SELECT l.name, CASE WHEN l.\"unique\" THEN 'unique' ELSE 'non-unique' END, 'origin=' || l.origin, "
+            "(SELECT '(' || group_concat(COALESCE(i.name, '<expr>'), ', ') || ')' "
+            " FROM (SELECT * FROM pragma_index_xinfo(l.name) WHERE key ORDER BY seqno) i), "
+            "COALESCE((SELECT s.sql FROM sqlite_schema s WHERE s.type = 'index' AND s.name = l.name), '') "
+            "FROM pragma_index_list(?1) l ORDER BY l.name", name);
+    }
+    if (rc == 0 && step != SQLITE_DONE) {
+        fprintf(stderr, "schema_dump: %s\n", sqlite3_errmsg(db));
+        rc = 1;
+    }
+    sqlite3_finalize(tables);
+    /* Triggers and views that raw SQL made are part of the schema too. */
+    if (rc == 0)
+        rc = sq_print_rows(db, "other",
+            "SELECT type, name, tbl_name FROM sqlite_schema WHERE type IN ('view', 'trigger') ORDER BY type, name",
+            NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "postgres") != 0)) {
+        fputs("usage: schema_dump sqlite DB_FILE | schema_dump postgres URL\n", stderr);
+        return 2;
+    }
+    int rc = strcmp(argv[1], "sqlite") == 0 ? dump_sqlite(argv[2]) : dump_postgres(argv[2]);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fputs("schema_dump: cannot write the dump\n", stderr);
+        return 1;
+    }
+    return rc;
+}
