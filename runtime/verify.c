@@ -137,6 +137,146 @@ static unsigned compare_schema(FILE *rep, const struct migc_schema_desc *want,
     return problems;
 }
 
+/* ---- a partly applied migration: between two schemas ---- */
+
+static const struct migc_table_desc *desc_table(const struct migc_schema_desc *s, const char *name)
+{
+    for (unsigned i = 0; i < s->ntables; i++)
+        if (!strcmp(s->tables[i].name, name))
+            return &s->tables[i];
+    return NULL;
+}
+
+static const struct migc_column_desc *desc_column(const struct migc_table_desc *t, const char *name)
+{
+    for (unsigned i = 0; t && i < t->ncolumns; i++)
+        if (!strcmp(t->columns[i].name, name))
+            return &t->columns[i];
+    return NULL;
+}
+
+/* Checks one list of names (indexes or constraints) of a table against the
+ * lists before (b) and after (a) the migration, either of which may be
+ * absent (n = 0): names in both must be there, names in neither must not.
+ * Returns the number of differences written. */
+static unsigned compare_names_between(FILE *rep, const char *kind, const char *table,
+                                      const char *const *b, unsigned nb, const char *const *a,
+                                      unsigned na, char *const *have, unsigned nhave)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < nb; i++)
+        if (in_list(a, na, b[i]) && !in_list((const char *const *)have, nhave, b[i])) {
+            say(rep, "drift: %s %s on %s is missing\n", kind, b[i], table);
+            n++;
+        }
+    for (unsigned j = 0; j < nhave; j++)
+        if (!in_list(b, nb, have[j]) && !in_list(a, na, have[j])) {
+            say(rep, "drift: %s %s on %s is not in the migrations\n", kind, have[j], table);
+            n++;
+        }
+    return n;
+}
+
+/* Compares a live table with its descriptions before (b) and after (a) a
+ * partly applied migration (either may be NULL): each column, index and
+ * constraint, and each column's type, nullability and default, may be as
+ * before or as after (a column the migration adds or drops may be in any
+ * state between). Returns the number of differences written. */
+static unsigned compare_table_between(FILE *rep, const char *name, const struct migc_table_desc *b,
+                                      const struct migc_table_desc *a,
+                                      const struct migc_live_table *have)
+{
+    unsigned n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const struct migc_table_desc *t = pass ? a : b;
+        for (unsigned i = 0; t && i < t->ncolumns; i++) {
+            const char *col = t->columns[i].name;
+            if (pass && desc_column(b, col))
+                continue;   /* seen in the first pass */
+            const struct migc_column_desc *cb = desc_column(b, col), *ca = desc_column(a, col);
+            const struct migc_live_column *lc = NULL;
+            for (unsigned j = 0; j < have->ncolumns && !lc; j++)
+                if (!strcmp(have->columns[j].name, col))
+                    lc = &have->columns[j];
+            if (!lc) {
+                if (cb && ca) {
+                    say(rep, "drift: column %s.%s is missing\n", name, col);
+                    n++;
+                }
+                continue;
+            }
+            if (!cb || !ca)
+                continue;   /* added or dropped by the migration: any state between */
+            const struct migc_column_desc *w = ca;
+            if (!(cb && !strcasecmp(lc->type, cb->type)) && !(ca && !strcasecmp(lc->type, ca->type))) {
+                say(rep, "drift: column %s.%s has type %s, expected %s\n", name, col, lc->type,
+                    w->type);
+                n++;
+            }
+            if (!(cb && lc->not_null == cb->not_null) && !(ca && lc->not_null == ca->not_null)) {
+                say(rep, "drift: column %s.%s is %s, expected %s\n", name, col,
+                    lc->not_null ? "not null" : "nullable", w->not_null ? "not null" : "nullable");
+                n++;
+            }
+            if (!(cb && lc->has_default == cb->has_default) &&
+                !(ca && lc->has_default == ca->has_default)) {
+                say(rep, "drift: column %s.%s %s a default, expected %s\n", name, col,
+                    lc->has_default ? "has" : "has no", w->has_default ? "one" : "none");
+                n++;
+            }
+        }
+    }
+    for (unsigned j = 0; j < have->ncolumns; j++)
+        if (!desc_column(b, have->columns[j].name) && !desc_column(a, have->columns[j].name)) {
+            say(rep, "drift: column %s.%s is not in the migrations\n", name, have->columns[j].name);
+            n++;
+        }
+    n += compare_names_between(rep, "index", name, b ? b->indexes : NULL, b ? b->nindexes : 0,
+                               a ? a->indexes : NULL, a ? a->nindexes : 0, have->indexes,
+                               have->nindexes);
+    n += compare_names_between(rep, "constraint", name, b ? b->constraints : NULL,
+                               b ? b->nconstraints : 0, a ? a->constraints : NULL,
+                               a ? a->nconstraints : 0, have->constraints, have->nconstraints);
+    return n;
+}
+
+/* The live schema of a database whose migration is partly applied ('applying:K/N'
+ * or 'reverting:K/N' after a kill, a lost connection or a failed step):
+ * between before (the last applied version's schema) and after (the
+ * partial migration's). What both have must be there; what neither has
+ * must not; the rest may be either way. Returns the number of differences
+ * written. */
+static unsigned compare_partial(FILE *rep, const struct migc_schema_desc *before,
+                                const struct migc_schema_desc *after,
+                                const struct migc_live_schema *live)
+{
+    unsigned problems = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const struct migc_schema_desc *s = pass ? after : before;
+        for (unsigned i = 0; i < s->ntables; i++) {
+            const char *name = s->tables[i].name;
+            if (pass && desc_table(before, name))
+                continue;   /* seen in the first pass */
+            const struct migc_table_desc *b = desc_table(before, name), *a = desc_table(after, name);
+            const struct migc_live_table *t = live_table(live, name);
+            if (!t) {
+                if (b && a) {
+                    say(rep, "drift: table %s is missing\n", name);
+                    problems++;
+                }
+                continue;
+            }
+            problems += compare_table_between(rep, name, b, a, t);
+        }
+    }
+    for (unsigned j = 0; j < live->ntables; j++)
+        if (!desc_table(before, live->tables[j].name) && !desc_table(after, live->tables[j].name)) {
+            say(rep, "drift: table %s is not in the migrations\n", live->tables[j].name);
+            problems++;
+        }
+    return problems;
+}
+
 enum migc_rc migc_verify(migc *m, FILE *rep)
 {
     enum migc_rc rc = engine_ready(m);
@@ -191,19 +331,16 @@ enum migc_rc migc_verify(migc *m, FILE *rep)
             fclose(devnull);
         return engine_fail_drv(m, MIGC_IO, "cannot read the database schema");
     }
-    /* A partly done migration: the schema may be the one before it or the
-     * one after it (its steps so far may all have been backfills); either
-     * is what the history records. Otherwise: the last applied version's. */
+    /* A partly done migration: each of its steps so far has moved the schema
+     * part of the way from the one before it to the one after it, so every
+     * object and property may be as before or as after (see
+     * compare_partial). Otherwise: the last applied version's schema. */
     static const struct migc_schema_desc empty = {0};
     const struct migc_schema_desc *want = last ? &last->schema[m->dialect] : &empty;
-    if (partial && partial->version > (last ? last->version : 0)) {
-        const struct migc_schema_desc *after = &partial->schema[m->dialect];
-        unsigned before_n = compare_schema(NULL, want, &live);
-        unsigned after_n = compare_schema(NULL, after, &live);
-        if (after_n <= before_n)
-            want = after;
-    }
-    problems += compare_schema(rep, want, &live);
+    if (partial && partial->version > (last ? last->version : 0))
+        problems += compare_partial(rep, want, &partial->schema[m->dialect], &live);
+    else
+        problems += compare_schema(rep, want, &live);
     migc_live_schema_free(&live);
     if (devnull)
         fclose(devnull);

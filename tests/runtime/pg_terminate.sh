@@ -41,6 +41,13 @@ expect_eq "the build left an INVALID index" \
   "$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_email_idx'::regclass")" f
 app status
 expect_grep "status shows it partly applied" "1 partly applied" "$WORK/out"
+app verify
+expect_rc "verify passes for what is recorded (step 1 of 2 done)" $? 0
+q "ALTER TABLE users ADD COLUMN bogus int"
+app verify
+expect_rc "verify still finds drift while partly applied" $? 1
+expect_grep "verify names it" "users.bogus" "$WORK/out"
+q "ALTER TABLE users DROP COLUMN bogus"
 app up --to 3
 expect_rc "the rerun resumes" $? 0
 expect_grep "the rerun drops the invalid index" "invalid index users_email_idx" "$WORK/err"

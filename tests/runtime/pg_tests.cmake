@@ -10,6 +10,8 @@
 #   pg_terminate         pg_terminate_backend mid-migration; rerun resumes
 #   pg_lock_timeout      lock_timeout shown, tries reported, clean failure
 #   pg_tamper            changed / unknown / out-of-order: refused, no change
+#   pg_e2e               a plan from `migc build`: verify at every version
+#                        up and down, kills, 8 migrators
 #   pg_link_check        no libpq in the runtime or a SQLite-only binary (no
 #                        server needed)
 # With valgrind installed, pg_driver, pg_api and pg_cli also run under it
@@ -52,6 +54,14 @@ foreach(t cli concurrency kill terminate lock_timeout tamper)
     migc_pg_test(pg_${t} ${MIGC_PG_TEST_DIR}/pg_${t}.sh)
   endif()
 endforeach()
+
+# A plan from `migc build`, as a consumer builds it.
+if(COMMAND add_migrations)
+  add_migrations(pg_e2e DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/pg_e2e/migrations DIALECTS postgres
+                 EXECUTABLE pg_e2e_migrate)
+  migc_pg_test(pg_e2e ${MIGC_PG_TEST_DIR}/pg_e2e.sh)
+  set_property(TEST pg_e2e APPEND PROPERTY ENVIRONMENT "PG_E2E=$<TARGET_FILE:pg_e2e_migrate>")
+endif()
 
 # The drivers are separate libraries: no libpq in a SQLite-only binary.
 if(TARGET rt_basic)
