@@ -32,7 +32,9 @@ typedef struct gen {
      * the same table replaces it (one copy of the data instead of several). */
     cg_step *rb_step;
     size_t rb_start, rb_end;   /* its statements in rb_step */
-    const cat_table *rb_from;  /* the live table it started from */
+    const char *rb_table;      /* the table it rebuilt */
+    ptr_vec rb_cols;           /* the columns of the live table it started from
+                                  (names: catalogs change in place later) */
     bool rb_override;          /* it computed a column (alter type using) */
 } gen;
 
@@ -122,12 +124,15 @@ static void sqlite_rebuild(gen *g, const catalog *tgt, const cat_table *to, cons
                            const char *override_col, const expr *override_e)
 {
     bool over = override_col && override_e;
+    ptr_vec src = {0}; /* the columns the live table has when this runs */
     if (g->txn && g->txn == g->rb_step && g->txn->stmts.n == g->rb_end && !over && !g->rb_override &&
-        !strcmp(g->rb_from->name, from->name)) {
+        !strcmp(g->rb_table, from->name)) {
         g->txn->stmts.n = g->rb_start; /* fold into the rebuild just before */
-        from = g->rb_from;
+        src = g->rb_cols;
+    } else {
+        for (uint32_t i = 0; i < from->ncols; i++)
+            vec_push(g->a, &src, (void *)from->cols[i]->name);
     }
-    const cat_table *start_from = from;
     size_t start = g->txn ? g->txn->stmts.n : 0;
     const char *tmp = arena_printf(g->a, "_migc_new_%s", to->name);
     emit(g, sql_create_table(g->a, g->d, to, tmp));
@@ -136,15 +141,18 @@ static void sqlite_rebuild(gen *g, const catalog *tgt, const cat_table *to, cons
     sb_init(&vals, g->a);
     for (uint32_t i = 0; i < to->ncols; i++) {
         const cat_column *c = to->cols[i];
-        bool over = override_col && !strcmp(c->name, override_col) && override_e;
-        if (!over && !catalog_column(from, c->name))
+        bool computed = override_col && !strcmp(c->name, override_col) && override_e;
+        bool live = false;
+        for (size_t k = 0; k < src.n && !live; k++)
+            live = !strcmp(src.items[k], c->name);
+        if (!computed && !live)
             continue;
         if (cols.n) {
             sb_puts(&cols, ", ");
             sb_puts(&vals, ", ");
         }
         sb_ident(&cols, g->d, c->name);
-        if (over)
+        if (computed)
             sb_expr(&vals, g->d, override_e, &c->type);
         else
             sb_ident(&vals, g->d, c->name);
@@ -174,7 +182,8 @@ static void sqlite_rebuild(gen *g, const catalog *tgt, const cat_table *to, cons
     g->rb_step = g->txn;
     g->rb_start = start;
     g->rb_end = g->txn->stmts.n;
-    g->rb_from = start_from;
+    g->rb_table = to->name;
+    g->rb_cols = src;
     g->rb_override = over;
 }
 
@@ -841,42 +850,62 @@ static bool compile_inverse(gen *g, const catalog *cur, const catalog *tgt, cons
 
 /* ---- the plan ------------------------------------------------------------------ */
 
-/* Compiles migration m (catalog snapshots snap[0..n]) for dialect d. */
-static void compile_migration(arena *a, cg_migration *cm, dialect d, catalog **snap,
-                              const migration *m)
+/* One statement's inverse for one dialect, compiled while the catalogs
+ * before and after it are at hand; assembled in reverse order later. */
+typedef struct inverse {
+    cg_dir dir;
+    bool ok;           /* the statement has an inverse */
+    bool loses_data;
+} inverse;
+
+/* Appends the inverses of m's statements, last statement first, to out:
+ * transactional pieces join one transactional step (with their rebuild
+ * marks), the others stay steps of their own. Returns whether any piece
+ * loses data. */
+static bool assemble_down(arena *a, cg_dir *out, dialect d, const migration *m, inverse *inv)
 {
-    gen g = {.a = a, .d = d, .dir = &cm->up[d]};
-    for (uint32_t j = 0; j < m->nstmts; j++) {
-        compile_up(&g, snap[j], snap[j + 1], m->stmts[j]);
-        if (g.dir->steps.n) {
-            cg_step *last = g.dir->steps.items[g.dir->steps.n - 1];
-            if (last->kind != MIGC_STEP_TRANSACTION)
-                cm->has_no_transaction = true;
-        }
-    }
-    if (m->irreversible) {
-        cm->irreversible = true;
-        return;
-    }
-    gen dg = {.a = a, .d = d, .dir = &cm->down[d]};
-    if (m->has_down) {
-        catalog *cur = catalog_copy(snap[m->nstmts]);
-        for (uint32_t j = 0; j < m->ndown; j++) {
-            catalog *before = catalog_copy(cur);
-            catalog_apply(cur, m, m->down[j]);
-            compile_up(&dg, before, cur, m->down[j]);
-        }
-    } else {
-        for (uint32_t j = m->nstmts; j-- > 0;) {
-            if (!compile_inverse(&dg, snap[j + 1], snap[j], m->stmts[j])) {
-                cm->irreversible = true;
-                cm->down[d].steps.n = 0;
-                return;
+    gen g = {.a = a, .d = d, .dir = out};
+    bool loses = false;
+    for (uint32_t j = m->nstmts; j-- > 0;) {
+        const stmt *s = m->stmts[j];
+        loses |= inv[j].loses_data;
+        for (size_t k = 0; k < inv[j].dir.steps.n; k++) {
+            cg_step *st = inv[j].dir.steps.items[k];
+            if (st->kind != MIGC_STEP_TRANSACTION) {
+                vec_push(a, &out->steps, st);
+                g.txn = NULL;
+                continue;
             }
+            if (!g.txn)
+                g.txn = new_step(&g, MIGC_STEP_TRANSACTION);
+            for (size_t i = 0; i < st->stmts.n; i++)
+                vec_push(a, &g.txn->stmts, st->stmts.items[i]);
+            for (size_t i = 0; i < st->rebuilt.n; i++)
+                mark_rebuilt(&g, st->rebuilt.items[i]);
         }
+        /* The marks of the open step follow what this inverse did to names. */
+        if (s->kind == S_RENAME_TABLE)
+            rename_rebuilt(&g, s->new_name.s, s->table.s);
+        else if (s->kind == S_CREATE_TABLE)
+            unmark_rebuilt(&g, s->table.s);
     }
-    if (dg.loses_data)
-        cm->down_loses_data = true;
+    return loses;
+}
+
+/* Compiles m's explicit `down { }` for d, like an up, from the catalog after
+ * m. Returns whether it loses data. */
+static bool compile_explicit_down(arena *a, cg_dir *out, dialect d, const migration *m,
+                                  const catalog *after)
+{
+    gen g = {.a = a, .d = d, .dir = out};
+    /* Two live catalogs, one statement apart: lookups stay incremental. */
+    catalog *before = catalog_copy(after), *cur = catalog_copy(after);
+    for (uint32_t j = 0; j < m->ndown; j++) {
+        catalog_apply(cur, m, m->down[j]);
+        compile_up(&g, before, cur, m->down[j]);
+        catalog_apply(before, m, m->down[j]);
+    }
+    return g.loses_data;
 }
 
 cg_plan *codegen_plan(arena *a, const checked_history *ch, unsigned dialects)
@@ -887,23 +916,50 @@ cg_plan *codegen_plan(arena *a, const checked_history *ch, unsigned dialects)
     p->n = h->n;
     p->dialects = dialects;
     p->migs = arena_alloc(a, (h->n ? h->n : 1) * sizeof *p->migs);
-    catalog *cur = catalog_new(a);
+    /* Two live catalogs replayed one statement apart ("before" and "after"
+     * the statement being compiled): their name maps are kept up to date
+     * incrementally, where a snapshot per statement would rebuild them. */
+    catalog *before = catalog_new(a), *cur = catalog_new(a);
     for (uint32_t i = 0; i < h->n; i++) {
         const migration *m = h->migs[i];
         cg_migration *cm = &p->migs[i];
         cm->m = m;
-        catalog **snap = arena_alloc(a, (m->nstmts + 1) * sizeof *snap);
-        for (uint32_t j = 0; j < m->nstmts; j++) {
-            snap[j] = catalog_copy(cur);
-            catalog_apply(cur, m, m->stmts[j]);
+        cm->irreversible = m->irreversible;
+        bool derive = !m->irreversible && !m->has_down;
+        gen up[MIGC_DIALECT_COUNT];
+        inverse *inv[MIGC_DIALECT_COUNT];
+        for (int d = 0; d < MIGC_DIALECT_COUNT; d++) {
+            up[d] = (gen){.a = a, .d = (dialect)d, .dir = &cm->up[d]};
+            inv[d] = arena_alloc(a, (m->nstmts ? m->nstmts : 1) * sizeof *inv[d]);
         }
-        snap[m->nstmts] = catalog_copy(cur);
-        cm->after = snap[m->nstmts];
+        for (uint32_t j = 0; j < m->nstmts; j++) {
+            const stmt *s = m->stmts[j];
+            catalog_apply(cur, m, s);
+            for (int d = 0; d < MIGC_DIALECT_COUNT; d++) {
+                compile_up(&up[d], before, cur, s);
+                if (!derive || cm->irreversible)
+                    continue;
+                gen ig = {.a = a, .d = (dialect)d, .dir = &inv[d][j].dir};
+                inv[d][j].ok = compile_inverse(&ig, cur, before, s);
+                inv[d][j].loses_data = ig.loses_data;
+                if (!inv[d][j].ok)
+                    cm->irreversible = true;
+            }
+            catalog_apply(before, m, s);
+        }
         for (int d = 0; d < MIGC_DIALECT_COUNT; d++)
-            compile_migration(a, cm, (dialect)d, snap, m);
+            for (size_t k = 0; k < cm->up[d].steps.n; k++)
+                if (((cg_step *)cm->up[d].steps.items[k])->kind != MIGC_STEP_TRANSACTION)
+                    cm->has_no_transaction = true;
+        cm->after = catalog_copy(cur);
+        for (int d = 0; d < MIGC_DIALECT_COUNT && !cm->irreversible; d++) {
+            if (m->has_down)
+                cm->down_loses_data |= compile_explicit_down(a, &cm->down[d], (dialect)d, m, cm->after);
+            else
+                cm->down_loses_data |= assemble_down(a, &cm->down[d], (dialect)d, m, inv[d]);
+        }
         if (cm->irreversible)
-            for (int d = 0; d < MIGC_DIALECT_COUNT; d++)
-                cm->down[d].steps.n = 0;
+            cm->down_loses_data = false;
         cm->checksum = canon_checksum(a, m);
     }
     return p;
