@@ -6,7 +6,7 @@
  *
  * Prints every table but the migration history table (migc_schema_history),
  * by name, each followed by its columns in order (type, nullability,
- * default, identity/primary key), its constraints and its indexes, read
+ * default, identity/primary key), its constraints, indexes and triggers, read
  * from the database's own catalog (PostgreSQL: pg_catalog; SQLite:
  * sqlite_schema and the table_info / foreign_key_list / index_list
  * pragmas, plus the CHECK clauses of the CREATE TABLE text, which no pragma
@@ -96,6 +96,9 @@ static int dump_postgres(const char *url)
             "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
             "WHERE x.indrelid = $1::oid AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid "
             "AND k.conrelid = x.indrelid) ORDER BY i.relname COLLATE \"C\"", oid);
+        rc |= pg_print_rows(conn, "  trigger",
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = $1::oid AND NOT tgisinternal "
+            "ORDER BY tgname COLLATE \"C\"", oid);
     }
     PQclear(tables);
     PQfinish(conn);
