@@ -312,11 +312,47 @@ static void pg_default(gen *g, const catalog *tgt, const char *table, const char
 
 /* Makes table's constraints on PostgreSQL go from cur's to tgt's: drops what
  * tgt lacks, adds what cur lacks (in tgt's order), in one ALTER TABLE. */
+/* Do the columns of foreign key k (referencing table `table`) rest on key
+ * constraint c (the same column set, or no columns and c is the primary key)? */
+static bool fk_rests_on(const cat_constraint *k, const cat_constraint *c)
+{
+    if (!k->nref_cols)
+        return c->kind == CON_PRIMARY_KEY;
+    if (k->nref_cols != c->ncols)
+        return false;
+    for (uint32_t i = 0; i < k->nref_cols; i++)
+        if (!has_name(c->cols, c->ncols, k->ref_cols[i]))
+            return false;
+    return true;
+}
+
 static void pg_constraints(gen *g, const catalog *cur, const catalog *tgt, const char *table)
 {
     const cat_table *ft = catalog_table(cur, table), *tt = catalog_table(tgt, table);
     if (!ft || !tt)
         return;
+    /* PostgreSQL will not drop a key that a foreign key's index rests on:
+     * such foreign keys (kept by tgt, e.g. when the primary key is replaced)
+     * are dropped first and added back after. */
+    ptr_vec dep_tables = {0}, dep_cons = {0};
+    for (uint32_t i = 0; i < ft->ncons; i++) {
+        const cat_constraint *c = ft->cons[i];
+        if ((c->kind != CON_PRIMARY_KEY && c->kind != CON_UNIQUE) || catalog_constraint(tt, c->name))
+            continue;
+        for (uint32_t u = 0; u < cur->ntables; u++)
+            for (uint32_t j = 0; j < cur->tables[u]->ncons; j++) {
+                const cat_constraint *k = cur->tables[u]->cons[j];
+                const cat_table *ut = catalog_table(tgt, cur->tables[u]->name);
+                if (k->kind != CON_FOREIGN_KEY || strcmp(k->ref_table, table) || !fk_rests_on(k, c) ||
+                    !ut || !catalog_constraint(ut, k->name))
+                    continue;
+                vec_push(g->a, &dep_tables, (void *)cur->tables[u]->name);
+                vec_push(g->a, &dep_cons, (void *)k->name);
+            }
+    }
+    for (size_t i = 0; i < dep_cons.n; i++)
+        emit(g, arena_printf(g->a, "ALTER TABLE %s DROP CONSTRAINT %s", ID(dep_tables.items[i]),
+                             ID(dep_cons.items[i])));
     strbuf b;
     alter_prefix(g, &b, table);
     bool any = false;
@@ -345,6 +381,14 @@ static void pg_constraints(gen *g, const catalog *cur, const catalog *tgt, const
     }
     if (any)
         emit(g, sb_str(&b));
+    for (size_t i = 0; i < dep_cons.n; i++) {
+        const cat_table *ut = catalog_table(tgt, dep_tables.items[i]);
+        strbuf add;
+        alter_prefix(g, &add, dep_tables.items[i]);
+        sb_puts(&add, "ADD ");
+        sb_constraint(&add, g->d, catalog_constraint(ut, dep_cons.items[i]));
+        emit(g, sb_str(&add));
+    }
 }
 
 /* A table dropped inside the open step is no longer checked there. */

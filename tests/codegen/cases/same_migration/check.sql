@@ -1,0 +1,5 @@
+SELECT count(*) = 2 FROM persons
+SELECT count(*) = 1 FROM persons WHERE full_name = 'anon'
++INSERT INTO pets (owner) VALUES (1)
+!INSERT INTO pets (owner) VALUES (99)
+!INSERT INTO persons (id, full_name) VALUES (0, 'zero')
