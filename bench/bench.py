@@ -155,6 +155,23 @@ def measure(argv_fn, runs, setup=None, env=None, stdin_path=None, budget=None, t
     return Stat(times, rss)
 
 
+def interleave(specs, runs):
+    """Measures several commands round-robin (A B C A B C ...) so that a
+    machine whose load drifts during the run biases none of them: ratios
+    between them stay fair. specs: list of (argv, setup or None, stdin path
+    or None). Returns one Stat per spec. Raises Failed on the first failure."""
+    times = [[] for _ in specs]
+    rss = [[] for _ in specs]
+    for i in range(runs):
+        for j, (argv, setup, stdin_path) in enumerate(specs):
+            if setup:
+                setup(i)
+            t, r, _ = run_timed(argv, stdin_path=stdin_path)
+            times[j].append(t)
+            rss[j].append(r)
+    return [Stat(t, r) for t, r in zip(times, rss)]
+
+
 class Report:
     """The results: rows per section, notes, and the target verdicts."""
 
@@ -277,6 +294,18 @@ def plans():
     return {"bench_apply": history(1000), "bench_backfill": backfill_history()}
 
 
+def cache_value(key):
+    """A value from the benchmark build tree's CMakeCache.txt, or ""."""
+    try:
+        with open(os.path.join(ARGS.build, "CMakeCache.txt")) as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return line.split("=", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
 def consumer_build():
     """Configures and builds bench/consumer once for every plan: each plan
     as <name>_dynamic and, unless --no-static, <name>_static, through
@@ -290,6 +319,9 @@ def consumer_build():
     spec = ";".join("%s=%s" % kv for kv in sorted(plans().items()))
     cfg = ["cmake", "-S", src, "-B", bdir, "-DCMAKE_BUILD_TYPE=Release",
            "-DMIGC_SOURCE_DIR=" + ARGS.source, "-DBENCH_PLANS=" + spec]
+    flags = cache_value("CMAKE_C_FLAGS")
+    if flags:
+        cfg.append("-DCMAKE_C_FLAGS=" + flags)   # build the consumer like the build tree
     if os.environ.get("MIGC_STATIC_LIBPQ_DIR"):
         cfg.append("-DMIGC_STATIC_LIBPQ_DIR=" + os.environ["MIGC_STATIC_LIBPQ_DIR"])
     try:
@@ -412,17 +444,22 @@ def sql_script(hist, dialect, path):
     return path
 
 
-def sqlite_raw_script(plain, path):
-    """Wraps migc's plain SQLite script in one transaction, the way a person
-    would run it with sqlite3: foreign keys off (a rebuild needs that, and it
-    is a no-op inside a transaction), BEGIN, the script, COMMIT. Transaction
-    statements already in the script are dropped so that it stays one."""
+def one_transaction_script(plain, path, dialect):
+    """Rewrites migc's plain script (BEGIN/COMMIT around each migration) as
+    one transaction, the way a person runs it by hand: the per-migration
+    BEGIN/COMMIT lines are dropped (inside `psql -1` an inner COMMIT would end
+    the outer transaction); for SQLite the foreign_keys PRAGMAs around the
+    rebuilds are dropped too (no-ops inside a transaction) and the whole is
+    wrapped in PRAGMA foreign_keys=OFF; BEGIN; ... COMMIT;. PostgreSQL's is
+    run with psql -1, which adds BEGIN/COMMIT itself."""
     with open(plain) as f:
         body = f.read()
     body = re.sub(r"(?im)^\s*(BEGIN( IMMEDIATE| EXCLUSIVE| DEFERRED)?( TRANSACTION)?|COMMIT|END)\s*;\s*$",
                   "", body)
-    body = re.sub(r"(?im)^\s*PRAGMA\s+foreign_keys\s*=\s*(ON|OFF|0|1)\s*;\s*$", "", body)
-    write_file(path, "PRAGMA foreign_keys=OFF;\nBEGIN;\n" + body + "\nCOMMIT;\nPRAGMA foreign_keys=ON;\n")
+    if dialect == "sqlite":
+        body = re.sub(r"(?im)^\s*PRAGMA\s+foreign_keys\s*=\s*(ON|OFF|0|1)\s*;\s*$", "", body)
+        body = "PRAGMA foreign_keys=OFF;\nBEGIN;\n" + body + "\nCOMMIT;\nPRAGMA foreign_keys=ON;\n"
+    write_file(path, body)
     return path
 
 
@@ -452,15 +489,18 @@ def section_apply():
     # SQLite
     try:
         plain = sql_script(hist, "sqlite", os.path.join(ARGS.work, "up_sqlite.sql"))
-        raw = sqlite_raw_script(plain, os.path.join(ARGS.work, "up_sqlite_1tx.sql"))
+        raw1 = one_transaction_script(plain, os.path.join(ARGS.work, "up_sqlite_1tx.sql"), "sqlite")
         reset = lambda i: rm_sqlite(db)
-        raw_st = measure(["sqlite3", db], runs, setup=reset, stdin_path=raw)
-        REPORT.row("sqlite3 < script (one transaction)", raw_st.fmt())
-        one = measure([exe, "--database", "sqlite:" + db, "up", "--single-transaction"], runs, setup=reset)
+        raw_st, one, raw_per, per = interleave([
+            (["sqlite3", db], reset, raw1),
+            ([exe, "--database", "sqlite:" + db, "up", "--single-transaction"], reset, None),
+            (["sqlite3", db], reset, plain),
+            ([exe, "--database", "sqlite:" + db, "up"], reset, None)], runs)
+        REPORT.row("sqlite3 < script, one transaction (raw)", raw_st.fmt())
         REPORT.row("migc up --single-transaction (SQLite)", one.fmt(), "%.2fx raw" % (one.med / raw_st.med))
-        per = measure([exe, "--database", "sqlite:" + db, "up"], runs, setup=reset)
-        REPORT.row("migc up, one transaction per migration (SQLite)", per.fmt(),
-                   "%.2fx raw" % (per.med / raw_st.med))
+        REPORT.row("sqlite3 < script as exported, a transaction per migration", raw_per.fmt())
+        REPORT.row("migc up, a transaction per migration (SQLite)", per.fmt(),
+                   "%.2fx raw per migration" % (per.med / raw_per.med))
         verdict["sqlite"] = (one.med / raw_st.med, one.med, raw_st.med)
     except (Failed, OSError) as e:
         REPORT.row("SQLite apply", "FAILED", str(e)[:300])
@@ -468,18 +508,22 @@ def section_apply():
     if PG:
         try:
             plain = sql_script(hist, "postgres", os.path.join(ARGS.work, "up_pg.sql"))
+            raw1 = one_transaction_script(plain, os.path.join(ARGS.work, "up_pg_1tx.sql"), "postgres")
             reset = lambda i: pg_recreate("bench_apply")
-            raw_st = measure(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", plain,
-                              "-d", pg_url("bench_apply")], runs, setup=reset)
-            REPORT.row("psql -X -1 -f script (TCP)", raw_st.fmt())
-            one = measure([exe, "--database", pg_url("bench_apply"), "up", "--single-transaction"],
-                          runs, setup=reset)
+            psql_f = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_url("bench_apply")]
+            raw_st, one, raw_per, per = interleave([
+                (psql_f + ["-1", "-f", raw1], reset, None),
+                ([exe, "--database", pg_url("bench_apply"), "up", "--single-transaction"], reset, None),
+                (psql_f + ["-f", plain], reset, None),
+                ([exe, "--database", pg_url("bench_apply"), "up"], reset, None)], runs)
+            REPORT.row("psql -X -1 -f script, one transaction (raw, TCP)", raw_st.fmt())
             REPORT.row("migc up --single-transaction (PostgreSQL)", one.fmt(),
                        "%.2fx raw" % (one.med / raw_st.med))
-            per = measure([exe, "--database", pg_url("bench_apply"), "up"], runs, setup=reset)
-            REPORT.row("migc up, one transaction per migration (PostgreSQL)", per.fmt(),
-                       "%.2fx raw" % (per.med / raw_st.med))
+            REPORT.row("psql -X -f script as exported, a transaction per migration", raw_per.fmt())
+            REPORT.row("migc up, a transaction per migration (PostgreSQL)", per.fmt(),
+                       "%.2fx raw per migration" % (per.med / raw_per.med))
             verdict["postgres"] = (one.med / raw_st.med, one.med, raw_st.med)
+            psql("postgres", "drop database if exists bench_apply")
         except (Failed, OSError) as e:
             REPORT.row("PostgreSQL apply", "FAILED", str(e)[:300])
     else:
@@ -506,43 +550,36 @@ def section_noop():
     for k, why in bins["why"].items():
         REPORT.row("%s binary" % k, "NOT BUILT", why[:300])
     exe0 = bins["static"] or bins["dynamic"]
-    # SQLite
-    try:
-        if not exe0:
-            raise Failed("no generated binary")
-        rm_sqlite(db)
-        run([exe0, "--database", "sqlite:" + db, "up"])
-        q = "select max(version) from migc_schema_history"
-        raw = measure(["sqlite3", db, q], runs)
-        got[("sqlite", "raw")] = raw
-        REPORT.row("sqlite3 FILE '%s'" % q[:30], raw.fmt())
-        for k, exe in kinds:
-            if exe:
-                st = measure([exe, "--database", "sqlite:" + db, "up"], runs)
-                got[("sqlite", k)] = st
-                REPORT.row("migc up at head, %s binary (SQLite)" % k, st.fmt(),
-                           "%.2fx raw" % (st.med / raw.med))
-    except (Failed, OSError) as e:
-        REPORT.row("SQLite no-op up", "FAILED", str(e)[:300])
-    # PostgreSQL
-    if PG:
+    q = "select max(version) from migc_schema_history"
+    for d, url, raw_argv in (
+            ("sqlite", "sqlite:" + db, ["sqlite3", db, q]),
+            ("postgres", pg_url("bench_noop") if PG else None,
+             ["psql", "-X", "-At", "-d", pg_url("bench_noop"), "-c", q] if PG else None)):
         try:
+            if not url:
+                REPORT.row("PostgreSQL no-op up", "NOT RUN", "no PostgreSQL cluster")
+                continue
             if not exe0:
                 raise Failed("no generated binary")
-            pg_recreate("bench_noop")
-            run([exe0, "--database", pg_url("bench_noop"), "up"])
-            q = "select max(version) from migc_schema_history"
-            raw = measure(["psql", "-X", "-At", "-d", pg_url("bench_noop"), "-c", q], runs)
-            got[("postgres", "raw")] = raw
-            REPORT.row("psql -X -At -c '<one query>' (TCP)", raw.fmt())
-            for k, exe in kinds:
-                if exe:
-                    st = measure([exe, "--database", pg_url("bench_noop"), "up"], runs)
-                    got[("postgres", k)] = st
-                    REPORT.row("migc up at head, %s binary (PostgreSQL)" % k, st.fmt(),
-                               "%.2fx raw" % (st.med / raw.med))
+            if d == "sqlite":
+                rm_sqlite(db)
+            else:
+                pg_recreate("bench_noop")
+            run([exe0, "--database", url, "up"])
+            present = [(k, exe) for k, exe in kinds if exe]
+            stats = interleave([(raw_argv, None, None)] +
+                               [([exe, "--database", url, "up"], None, None) for _, exe in present], runs)
+            raw = stats[0]
+            got[(d, "raw")] = raw
+            REPORT.row("sqlite3 FILE '<one query>'" if d == "sqlite" else
+                       "psql -X -At -c '<one query>' (TCP)", raw.fmt())
+            for (k, _), st in zip(present, stats[1:]):
+                got[(d, k)] = st
+                REPORT.row("migc up at head, %s binary (%s)" % (k, "SQLite" if d == "sqlite" else "PostgreSQL"),
+                           st.fmt(), "%.2fx raw" % (st.med / raw.med))
         except (Failed, OSError) as e:
-            REPORT.row("PostgreSQL no-op up", "FAILED", str(e)[:300])
+            REPORT.row("%s no-op up" % d, "FAILED", str(e)[:300])
+    REPORT.note("the raw client runs `%s`; both connect, read, and exit" % q)
     for d, label in (("sqlite", "no-op up, static binary, no slower than sqlite3 connect + query"),
                      ("postgres", "no-op up, static binary, no slower than psql connect + query")):
         if (d, "static") in got and (d, "raw") in got:
@@ -594,16 +631,39 @@ def section_backfill():
             rm_sqlite(db)
             shutil.copyfile(tpl, db)
 
-        raw = measure(["sqlite3", db, "UPDATE items SET b = a * 2"], runs, setup=reset)
+        # The physical limit of batching itself: the same batches by hand,
+        # one transaction each (ids are dense, 1..rows).
+        batches = os.path.join(ARGS.work, "backfill_batches.sql")
+        write_file(batches, "".join(
+            "BEGIN IMMEDIATE;\nUPDATE items SET b = a * 2 WHERE id > %d AND id <= %d;\nCOMMIT;\n"
+            % (k, k + 10000) for k in range(0, rows, 10000)))
+
+        # The same on a database in WAL mode (what most applications use).
+        def reset_wal(i):
+            reset(i)
+            run(["sqlite3", db, "PRAGMA journal_mode=WAL"])
+
+        upd = ["sqlite3", db, "UPDATE items SET b = a * 2"]
+        up = [exe, "--database", "sqlite:" + db, "up"]
+        raw, st, one, rawb, raww, stw = interleave([
+            (upd, reset, None), (up, reset, None), (up + ["--single-transaction"], reset, None),
+            (["sqlite3", db], reset, batches), (upd, reset_wal, None), (up, reset_wal, None)], runs)
         got[("sqlite", "raw")] = raw
-        REPORT.row("sqlite3: UPDATE items SET b = a * 2", raw.fmt(), "%.0f rows/s" % (rows / raw.med))
-        st = measure([exe, "--database", "sqlite:" + db, "up"], runs, setup=reset)
         got[("sqlite", "migc")] = st
+        REPORT.row("sqlite3: UPDATE items SET b = a * 2", raw.fmt(), "%.0f rows/s" % (rows / raw.med))
         REPORT.row("migc up: backfill batch 10000 (SQLite)", st.fmt(),
                    "%.0f rows/s, %.2f of raw" % (rows / st.med, raw.med / st.med))
-        one = measure([exe, "--database", "sqlite:" + db, "up", "--single-transaction"], runs, setup=reset)
         REPORT.row("migc up --single-transaction: one UPDATE (SQLite)", one.fmt(),
                    "%.0f rows/s" % (rows / one.med))
+        REPORT.row("sqlite3: the same batches by hand, a transaction each", rawb.fmt(),
+                   "%.0f rows/s, %.2f of raw; migc batched %.2fx this" % (
+                       rows / rawb.med, raw.med / rawb.med, st.med / rawb.med))
+        REPORT.row("sqlite3: UPDATE items SET b = a * 2 (WAL database)", raww.fmt(),
+                   "%.0f rows/s" % (rows / raww.med))
+        REPORT.row("migc up: backfill batch 10000 (WAL database)", stw.fmt(),
+                   "%.0f rows/s, %.2f of raw (WAL)" % (rows / stw.med, raww.med / stw.med))
+        REPORT.note("SQLite runs with its defaults (journal_mode=DELETE, synchronous=FULL) unless "
+                    "the row says WAL; each committed batch then waits for the disk several times.")
     except (Failed, OSError) as e:
         REPORT.row("SQLite backfill", "FAILED", str(e)[:300])
     # PostgreSQL
@@ -620,18 +680,19 @@ def section_backfill():
                 pg_recreate("bench_bf", template="bench_bf_tpl")
                 psql("postgres", "checkpoint")
 
-            raw = measure(["psql", "-X", "-q", "-d", pg_url("bench_bf"), "-c", "UPDATE items SET b = a * 2"],
-                          runs, setup=reset)
+            up = [exe, "--database", pg_url("bench_bf"), "up"]
+            raw, st, one = interleave([
+                (["psql", "-X", "-q", "-d", pg_url("bench_bf"), "-c", "UPDATE items SET b = a * 2"], reset, None),
+                (up, reset, None), (up + ["--single-transaction"], reset, None)], runs)
             got[("postgres", "raw")] = raw
-            REPORT.row("psql: UPDATE items SET b = a * 2", raw.fmt(), "%.0f rows/s" % (rows / raw.med))
-            st = measure([exe, "--database", pg_url("bench_bf"), "up"], runs, setup=reset)
             got[("postgres", "migc")] = st
+            REPORT.row("psql: UPDATE items SET b = a * 2", raw.fmt(), "%.0f rows/s" % (rows / raw.med))
             REPORT.row("migc up: backfill batch 10000 (PostgreSQL)", st.fmt(),
                        "%.0f rows/s, %.2f of raw" % (rows / st.med, raw.med / st.med))
-            one = measure([exe, "--database", pg_url("bench_bf"), "up", "--single-transaction"], runs,
-                          setup=reset)
             REPORT.row("migc up --single-transaction: one UPDATE (PostgreSQL)", one.fmt(),
                        "%.0f rows/s" % (rows / one.med))
+            REPORT.note("the PostgreSQL cluster is tests/pg/cluster.sh's: fsync=off, "
+                        "synchronous_commit=off, so no commit waits for the disk.")
             psql("postgres", "drop database if exists bench_bf")
             psql("postgres", "drop database if exists bench_bf_tpl")
         except (Failed, OSError) as e:

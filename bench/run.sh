@@ -47,6 +47,17 @@ if [ "$do_build" = 1 ]; then
   cmake --build "$build" -j2 >/dev/null \
     || { echo "run.sh: the build failed; run 'cmake --build $build' to see why" >&2; exit 1; }
 fi
+# The static binary needs a static libpq: reuse the build tree's (target
+# migc_static_libpq, built once from Debian's source by cmake/static) unless
+# MIGC_STATIC_LIBPQ_DIR names one.
+if [ -z "${MIGC_STATIC_LIBPQ_DIR:-}" ]; then
+  libpq_prefix=$build/cmake/static-libpq/prefix
+  if [ ! -f "$libpq_prefix/lib/libpq.a" ] && [ "$do_build" = 1 ]; then
+    cmake --build "$build" --target migc_static_libpq >/dev/null \
+      || echo "run.sh: warning: no static libpq (target migc_static_libpq failed); static rows will say so" >&2
+  fi
+  [ -f "$libpq_prefix/lib/libpq.a" ] && export MIGC_STATIC_LIBPQ_DIR=$libpq_prefix
+fi
 migc=$build/compiler/migc
 [ -x "$migc" ] || { echo "run.sh: no migc at $migc; build the project first" >&2; exit 1; }
 
