@@ -868,7 +868,10 @@ static bool compile_inverse(gen *g, const catalog *cur, const catalog *tgt, cons
         const cat_index *ix = catalog_index(tgt, s->index.s);
         if (!ix)
             return false;
-        emit(g, sql_create_index(g->a, g->d, ix, false));
+        if (ix->concurrently && g->d == MIGC_POSTGRES) /* built without blocking writes: rebuilt so too */
+            emit_alone(g, sql_create_index(g->a, g->d, ix, true), ix->name);
+        else
+            emit(g, sql_create_index(g->a, g->d, ix, false));
         return true;
     }
     case S_BACKFILL: return true;

@@ -31,6 +31,7 @@ COMMIT;
 -- 4 rebuild with view
 BEGIN;
 ALTER TABLE sessions ALTER COLUMN user_name DROP NOT NULL;
+DROP INDEX sessions_user;
 COMMIT;
 
 -- 5 irreversible
@@ -47,8 +48,6 @@ CREATE TABLE sessions (
     expires_at timestamp NOT NULL,
     CONSTRAINT sessions_pkey PRIMARY KEY (id)
 );
-
-CREATE INDEX sessions_user ON sessions (user_name);
 
 -- migc schema --dialect postgres --at=1
 CREATE TABLE sessions (

@@ -40,6 +40,7 @@ INSERT INTO _migc_new_sessions (id, user_name, expires_at)
 DROP TABLE sessions;
 ALTER TABLE _migc_new_sessions RENAME TO sessions;
 CREATE INDEX sessions_user ON sessions (user_name);
+DROP INDEX sessions_user;
 PRAGMA foreign_key_check(sessions);
 COMMIT;
 PRAGMA foreign_keys = ON;
@@ -58,8 +59,6 @@ CREATE TABLE sessions (
     expires_at TIMESTAMP NOT NULL,
     CONSTRAINT sessions_pkey PRIMARY KEY (id)
 );
-
-CREATE INDEX sessions_user ON sessions (user_name);
 
 -- migc schema --dialect sqlite --at=1
 CREATE TABLE sessions (
