@@ -80,6 +80,7 @@ if(NOT rc EQUAL 0)
 endif()
 expect_files(${OUT}/fw V0001__base.sql U0001__base.sql V0002__no_tx.sql V0002__no_tx.sql.conf U0002__no_tx.sql
              V0003__cleanup.sql U0003__cleanup.sql V0004__rebuild_with_view.sql U0004__rebuild_with_view.sql
+             U0004__rebuild_with_view.sql.conf
              V0005__irreversible.sql)
 expect_contains(${OUT}/fw/V0002__no_tx.sql.conf "executeInTransaction=false")
 expect_contains(${OUT}/fw/V0002__no_tx.sql "CREATE INDEX CONCURRENTLY sessions_user ON sessions (user_name);")
