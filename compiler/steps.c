@@ -36,7 +36,11 @@ typedef struct gen {
     ptr_vec rb_cols;           /* the columns of the live table it started from
                                   (names: catalogs change in place later) */
     bool rb_override;          /* it computed a column (alter type using) */
+    ptr_vec rb_to_cols;        /* the rebuilt table's columns */
+    size_t rb_insert;          /* index of its INSERT … SELECT in rb_step, or NO_INSERT */
 } gen;
+
+enum { NO_INSERT = -1 };
 
 /* ---- step building -------------------------------------------------------- */
 
@@ -115,6 +119,29 @@ static bool constraint_uses(arena *a, const cat_constraint *c, const char *col)
 
 /* ---- SQLite table rebuild ---------------------------------------------------- */
 
+/* The INSERT … SELECT that copies the columns of to_cols that src (the live
+ * table's columns) has from `table` into tmp; NULL when none. */
+static const char *copy_sql(gen *g, const char *tmp, const char *table, const ptr_vec *to_cols,
+                            const ptr_vec *src)
+{
+    strbuf cols;
+    sb_init(&cols, g->a);
+    for (size_t i = 0; i < to_cols->n; i++) {
+        bool live = false;
+        for (size_t k = 0; k < src->n && !live; k++)
+            live = !strcmp(src->items[k], to_cols->items[i]);
+        if (!live)
+            continue;
+        if (cols.n)
+            sb_puts(&cols, ", ");
+        sb_ident(&cols, g->d, to_cols->items[i]);
+    }
+    if (!cols.n)
+        return NULL;
+    return arena_printf(g->a, "INSERT INTO %s (%s)\n    SELECT %s FROM %s", ID(tmp), sb_str(&cols),
+                        sb_str(&cols), ID(table));
+}
+
 /* Rebuilds table `to` (as described by catalog tgt) from the live table
  * `from` (the same name): new table, rows copied column by column (columns
  * `to` has and `from` lacks get their default; override_col is filled from
@@ -136,12 +163,23 @@ static void sqlite_rebuild(gen *g, const catalog *tgt, const cat_table *to, cons
     size_t start = g->txn ? g->txn->stmts.n : 0;
     const char *tmp = arena_printf(g->a, "_migc_new_%s", to->name);
     emit(g, sql_create_table(g->a, g->d, to, tmp));
+    ptr_vec to_cols = {0};
+    for (uint32_t i = 0; i < to->ncols; i++)
+        vec_push(g->a, &to_cols, (void *)to->cols[i]->name);
+    size_t insert_at = (size_t)NO_INSERT;
+    if (!over) {
+        const char *copy = copy_sql(g, tmp, from->name, &to_cols, &src);
+        if (copy) {
+            insert_at = g->txn->stmts.n;
+            emit(g, copy);
+        }
+    }
     strbuf cols, vals;
     sb_init(&cols, g->a);
     sb_init(&vals, g->a);
-    for (uint32_t i = 0; i < to->ncols; i++) {
+    for (uint32_t i = 0; over && i < to->ncols; i++) {
         const cat_column *c = to->cols[i];
-        bool computed = override_col && !strcmp(c->name, override_col) && override_e;
+        bool computed = !strcmp(c->name, override_col);
         bool live = false;
         for (size_t k = 0; k < src.n && !live; k++)
             live = !strcmp(src.items[k], c->name);
@@ -157,7 +195,7 @@ static void sqlite_rebuild(gen *g, const catalog *tgt, const cat_table *to, cons
         else
             sb_ident(&vals, g->d, c->name);
     }
-    if (cols.n)
+    if (over && cols.n)
         emit(g, arena_printf(g->a, "INSERT INTO %s (%s)\n    SELECT %s FROM %s", ID(tmp),
                              sb_str(&cols), sb_str(&vals), ID(from->name)));
     if (sqlite_autoincrement(to)) {
@@ -185,6 +223,8 @@ static void sqlite_rebuild(gen *g, const catalog *tgt, const cat_table *to, cons
     g->rb_table = to->name;
     g->rb_cols = src;
     g->rb_override = over;
+    g->rb_to_cols = to_cols;
+    g->rb_insert = insert_at;
 }
 
 /* Rebuild of table `name` from its state in cur to its state in tgt. */
@@ -903,7 +943,28 @@ typedef struct inverse {
     cg_dir dir;
     bool ok;           /* the statement has an inverse */
     bool loses_data;
+    /* The inverse is exactly one SQLite rebuild without computed columns:
+     * what assemble_down() needs to fold it into a rebuild just before. */
+    bool pure_rebuild;
+    const char *table;
+    ptr_vec src, to_cols;
+    size_t insert_at;
 } inverse;
+
+/* Records in inv whether g (which compiled only inv's statement) emitted
+ * exactly one plain SQLite rebuild. */
+static void note_pure_rebuild(const gen *g, inverse *inv)
+{
+    cg_step *only = inv->dir.steps.n == 1 ? inv->dir.steps.items[0] : NULL;
+    inv->pure_rebuild = only && only == g->rb_step && g->rb_start == 0 && g->rb_end == only->stmts.n &&
+                        !g->rb_override && g->rb_insert != (size_t)NO_INSERT;
+    if (!inv->pure_rebuild)
+        return;
+    inv->table = g->rb_table;
+    inv->src = g->rb_cols;
+    inv->to_cols = g->rb_to_cols;
+    inv->insert_at = g->rb_insert;
+}
 
 /* Appends the inverses of m's statements, last statement first, to out:
  * transactional pieces join one transactional step (with their rebuild
@@ -913,10 +974,35 @@ static bool assemble_down(arena *a, cg_dir *out, dialect d, const migration *m, 
 {
     gen g = {.a = a, .d = d, .dir = out};
     bool loses = false;
+    /* The last piece appended, when it was a plain rebuild. */
+    const inverse *prev = NULL;
+    size_t prev_start = 0, prev_end = 0;
+    cg_step *prev_step = NULL;
     for (uint32_t j = m->nstmts; j-- > 0;) {
         const stmt *s = m->stmts[j];
-        loses |= inv[j].loses_data;
-        for (size_t k = 0; k < inv[j].dir.steps.n; k++) {
+        inverse *iv = &inv[j];
+        loses |= iv->loses_data;
+        if (iv->pure_rebuild && prev && g.txn && g.txn == prev_step && g.txn->stmts.n == prev_end &&
+            !strcmp(prev->table, iv->table)) {
+            /* Fold: one copy from the table as the earlier rebuild found it. */
+            cg_step *st = iv->dir.steps.items[0];
+            g.txn->stmts.n = prev_start;
+            const char *tmp = arena_printf(a, "_migc_new_%s", iv->table);
+            const char *copy = copy_sql(&g, tmp, iv->table, &iv->to_cols, &prev->src);
+            for (size_t i = 0; i < st->stmts.n; i++) {
+                if (i == iv->insert_at) {
+                    if (copy)
+                        vec_push(a, &g.txn->stmts, (void *)copy);
+                    continue;
+                }
+                vec_push(a, &g.txn->stmts, st->stmts.items[i]);
+            }
+            prev_end = g.txn->stmts.n; /* prev (its src) stays the first rebuild's */
+            continue;
+        }
+        if (iv->dir.steps.n) /* an inverse that emits nothing keeps the fold open */
+            prev = NULL;
+        for (size_t k = 0; k < iv->dir.steps.n; k++) {
             cg_step *st = inv[j].dir.steps.items[k];
             if (st->kind != MIGC_STEP_TRANSACTION) {
                 vec_push(a, &out->steps, st);
@@ -925,10 +1011,16 @@ static bool assemble_down(arena *a, cg_dir *out, dialect d, const migration *m, 
             }
             if (!g.txn)
                 g.txn = new_step(&g, MIGC_STEP_TRANSACTION);
+            if (iv->pure_rebuild) {
+                prev = iv;
+                prev_start = g.txn->stmts.n;
+                prev_step = g.txn;
+            }
             for (size_t i = 0; i < st->stmts.n; i++)
                 vec_push(a, &g.txn->stmts, st->stmts.items[i]);
             for (size_t i = 0; i < st->rebuilt.n; i++)
                 mark_rebuilt(&g, st->rebuilt.items[i]);
+            prev_end = g.txn->stmts.n;
         }
         /* The marks of the open step follow what this inverse did to names. */
         if (s->kind == S_RENAME_TABLE)
@@ -989,6 +1081,7 @@ cg_plan *codegen_plan(arena *a, const checked_history *ch, unsigned dialects)
                 gen ig = {.a = a, .d = (dialect)d, .dir = &inv[d][j].dir};
                 inv[d][j].ok = compile_inverse(&ig, cur, before, s);
                 inv[d][j].loses_data = ig.loses_data;
+                note_pure_rebuild(&ig, &inv[d][j]);
                 if (!inv[d][j].ok)
                     cm->irreversible = true;
             }

@@ -142,50 +142,6 @@ CREATE TABLE _migc_new_users (
     id INTEGER NOT NULL CONSTRAINT users_pkey PRIMARY KEY AUTOINCREMENT,
     org_id BIGINT NOT NULL,
     email TEXT NOT NULL,
-    name TEXT NOT NULL DEFAULT 'anon',
-    score INTEGER NOT NULL DEFAULT 0,
-    created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    seen_at TIMESTAMP DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    nickname TEXT,
-    active BOOLEAN NOT NULL DEFAULT 1,
-    CONSTRAINT users_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE CASCADE,
-    CONSTRAINT users_email_key UNIQUE (email),
-    CONSTRAINT users_score_check CHECK (score >= 0)
-);
-INSERT INTO _migc_new_users (id, org_id, email, name, score, created_at, seen_at, nickname, active)
-    SELECT id, org_id, email, name, score, created_at, seen_at, nickname, active FROM users;
-DELETE FROM sqlite_sequence WHERE name = '_migc_new_users';
-INSERT INTO sqlite_sequence (name, seq)
-    SELECT '_migc_new_users', seq FROM sqlite_sequence WHERE name = 'users';
-DROP TABLE users;
-ALTER TABLE _migc_new_users RENAME TO users;
-CREATE INDEX users_email_idx ON users (email);
-CREATE TABLE _migc_new_users (
-    id INTEGER NOT NULL CONSTRAINT users_pkey PRIMARY KEY AUTOINCREMENT,
-    org_id BIGINT NOT NULL,
-    email TEXT NOT NULL,
-    name TEXT DEFAULT 'anon',
-    score INTEGER NOT NULL DEFAULT 0,
-    created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    seen_at TIMESTAMP DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    nickname TEXT,
-    active BOOLEAN NOT NULL DEFAULT 1,
-    CONSTRAINT users_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE CASCADE,
-    CONSTRAINT users_email_key UNIQUE (email),
-    CONSTRAINT users_score_check CHECK (score >= 0)
-);
-INSERT INTO _migc_new_users (id, org_id, email, name, score, created_at, seen_at, nickname, active)
-    SELECT id, org_id, email, name, score, created_at, seen_at, nickname, active FROM users;
-DELETE FROM sqlite_sequence WHERE name = '_migc_new_users';
-INSERT INTO sqlite_sequence (name, seq)
-    SELECT '_migc_new_users', seq FROM sqlite_sequence WHERE name = 'users';
-DROP TABLE users;
-ALTER TABLE _migc_new_users RENAME TO users;
-CREATE INDEX users_email_idx ON users (email);
-CREATE TABLE _migc_new_users (
-    id INTEGER NOT NULL CONSTRAINT users_pkey PRIMARY KEY AUTOINCREMENT,
-    org_id BIGINT NOT NULL,
-    email TEXT NOT NULL,
     name TEXT,
     score INTEGER NOT NULL DEFAULT 0,
     created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),

@@ -219,29 +219,6 @@ CREATE TABLE _migc_new_tags (
     event_id BIGINT NOT NULL,
     tag TEXT NOT NULL,
     note TEXT,
-    CONSTRAINT tags_event_id_fkey FOREIGN KEY (event_id) REFERENCES events (id) ON DELETE CASCADE,
-    CONSTRAINT tags_pk PRIMARY KEY (event_id, tag),
-    CONSTRAINT tags_tag_event UNIQUE (tag, event_id)
-);
-INSERT INTO _migc_new_tags (event_id, tag, note)
-    SELECT event_id, tag, note FROM tags;
-DROP TABLE tags;
-ALTER TABLE _migc_new_tags RENAME TO tags;
-CREATE TABLE _migc_new_tags (
-    event_id BIGINT NOT NULL,
-    tag TEXT NOT NULL,
-    note TEXT,
-    CONSTRAINT tags_event_id_fkey FOREIGN KEY (event_id) REFERENCES events (id) ON DELETE CASCADE,
-    CONSTRAINT tags_pk PRIMARY KEY (event_id, tag)
-);
-INSERT INTO _migc_new_tags (event_id, tag, note)
-    SELECT event_id, tag, note FROM tags;
-DROP TABLE tags;
-ALTER TABLE _migc_new_tags RENAME TO tags;
-CREATE TABLE _migc_new_tags (
-    event_id BIGINT NOT NULL,
-    tag TEXT NOT NULL,
-    note TEXT,
     CONSTRAINT tags_event_id_fkey FOREIGN KEY (event_id) REFERENCES events (id) ON DELETE CASCADE
 );
 INSERT INTO _migc_new_tags (event_id, tag, note)
@@ -255,60 +232,6 @@ COMMIT;
 PRAGMA foreign_keys = OFF;
 BEGIN;
 ALTER TABLE events ADD COLUMN weight DOUBLE DEFAULT 1.5;
-CREATE TABLE _migc_new_events (
-    id INTEGER NOT NULL CONSTRAINT events_pkey PRIMARY KEY AUTOINCREMENT,
-    kind VARCHAR(20) NOT NULL DEFAULT 'note',
-    amount INTEGER,
-    happened_at TIMESTAMP NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    day DATE DEFAULT (date('now')),
-    body TEXT,
-    weight DOUBLE DEFAULT 1.5,
-    tries BIGINT DEFAULT -1,
-    org_id INTEGER,
-    created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    ref TEXT,
-    score INTEGER NOT NULL DEFAULT 0,
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
-    CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL,
-    CONSTRAINT events_ref_key UNIQUE (ref),
-    CONSTRAINT events_score_check CHECK (score >= 0)
-);
-INSERT INTO _migc_new_events (id, kind, amount, happened_at, day, body, weight, tries, org_id, created_at, ref, score)
-    SELECT id, kind, amount, happened_at, day, body, weight, tries, org_id, created_at, ref, score FROM events;
-DELETE FROM sqlite_sequence WHERE name = '_migc_new_events';
-INSERT INTO sqlite_sequence (name, seq)
-    SELECT '_migc_new_events', seq FROM sqlite_sequence WHERE name = 'events';
-DROP TABLE events;
-ALTER TABLE _migc_new_events RENAME TO events;
-CREATE INDEX events_recent ON events (happened_at DESC, id) WHERE happened_at > '2000-01-01 00:00:00';
-CREATE INDEX events_upper ON events ((upper(kind)), (abs(score)));
-CREATE TABLE _migc_new_events (
-    id INTEGER NOT NULL CONSTRAINT events_pkey PRIMARY KEY AUTOINCREMENT,
-    kind VARCHAR(20) NOT NULL DEFAULT 'note',
-    amount NUMERIC(12,2),
-    happened_at TIMESTAMP NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    day DATE DEFAULT (date('now')),
-    body TEXT,
-    weight DOUBLE DEFAULT 1.5,
-    tries BIGINT DEFAULT -1,
-    org_id INTEGER,
-    created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    ref TEXT,
-    score INTEGER NOT NULL DEFAULT 0,
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
-    CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL,
-    CONSTRAINT events_ref_key UNIQUE (ref),
-    CONSTRAINT events_score_check CHECK (score >= 0)
-);
-INSERT INTO _migc_new_events (id, kind, amount, happened_at, day, body, weight, tries, org_id, created_at, ref, score)
-    SELECT id, kind, amount, happened_at, day, body, weight, tries, org_id, created_at, ref, score FROM events;
-DELETE FROM sqlite_sequence WHERE name = '_migc_new_events';
-INSERT INTO sqlite_sequence (name, seq)
-    SELECT '_migc_new_events', seq FROM sqlite_sequence WHERE name = 'events';
-DROP TABLE events;
-ALTER TABLE _migc_new_events RENAME TO events;
-CREATE INDEX events_recent ON events (happened_at DESC, id) WHERE happened_at > '2000-01-01 00:00:00';
-CREATE INDEX events_upper ON events ((upper(kind)), (abs(score)));
 CREATE TABLE _migc_new_events (
     id INTEGER NOT NULL CONSTRAINT events_pkey PRIMARY KEY AUTOINCREMENT,
     kind VARCHAR(20) NOT NULL DEFAULT 'note',

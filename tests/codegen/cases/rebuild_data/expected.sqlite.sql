@@ -89,31 +89,6 @@ BEGIN;
 CREATE TABLE _migc_new_children (
     id INTEGER NOT NULL,
     parent_id BIGINT NOT NULL,
-    label TEXT DEFAULT 'x',
-    CONSTRAINT children_pkey PRIMARY KEY (id),
-    CONSTRAINT children_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE CASCADE,
-    CONSTRAINT children_parent_label UNIQUE (parent_id, label)
-);
-INSERT INTO _migc_new_children (id, parent_id, label)
-    SELECT id, parent_id, label FROM children;
-DROP TABLE children;
-ALTER TABLE _migc_new_children RENAME TO children;
-CREATE INDEX children_parent ON children (parent_id);
-CREATE TABLE _migc_new_children (
-    id INTEGER NOT NULL,
-    parent_id BIGINT NOT NULL,
-    label TEXT DEFAULT 'x',
-    CONSTRAINT children_pkey PRIMARY KEY (id),
-    CONSTRAINT children_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE CASCADE
-);
-INSERT INTO _migc_new_children (id, parent_id, label)
-    SELECT id, parent_id, label FROM children;
-DROP TABLE children;
-ALTER TABLE _migc_new_children RENAME TO children;
-CREATE INDEX children_parent ON children (parent_id);
-CREATE TABLE _migc_new_children (
-    id INTEGER NOT NULL,
-    parent_id BIGINT NOT NULL,
     label TEXT,
     CONSTRAINT children_pkey PRIMARY KEY (id),
     CONSTRAINT children_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE CASCADE
@@ -130,47 +105,6 @@ PRAGMA foreign_keys = ON;
 -- 3 rebuild parent (this down loses data)
 PRAGMA foreign_keys = OFF;
 BEGIN;
-CREATE TABLE _migc_new_parents (
-    id INTEGER NOT NULL CONSTRAINT parents_pkey PRIMARY KEY AUTOINCREMENT,
-    name TEXT DEFAULT 'unnamed',
-    rank BIGINT NOT NULL DEFAULT 0,
-    CONSTRAINT parents_rank_nonneg CHECK (rank >= 0)
-);
-INSERT INTO _migc_new_parents (id, name, rank)
-    SELECT id, name, rank FROM parents;
-DELETE FROM sqlite_sequence WHERE name = '_migc_new_parents';
-INSERT INTO sqlite_sequence (name, seq)
-    SELECT '_migc_new_parents', seq FROM sqlite_sequence WHERE name = 'parents';
-DROP TABLE parents;
-ALTER TABLE _migc_new_parents RENAME TO parents;
-CREATE INDEX parents_name ON parents (name);
-CREATE TABLE _migc_new_parents (
-    id INTEGER NOT NULL CONSTRAINT parents_pkey PRIMARY KEY AUTOINCREMENT,
-    name TEXT DEFAULT 'unnamed',
-    rank INTEGER NOT NULL DEFAULT 0,
-    CONSTRAINT parents_rank_nonneg CHECK (rank >= 0)
-);
-INSERT INTO _migc_new_parents (id, name, rank)
-    SELECT id, name, rank FROM parents;
-DELETE FROM sqlite_sequence WHERE name = '_migc_new_parents';
-INSERT INTO sqlite_sequence (name, seq)
-    SELECT '_migc_new_parents', seq FROM sqlite_sequence WHERE name = 'parents';
-DROP TABLE parents;
-ALTER TABLE _migc_new_parents RENAME TO parents;
-CREATE INDEX parents_name ON parents (name);
-CREATE TABLE _migc_new_parents (
-    id INTEGER NOT NULL CONSTRAINT parents_pkey PRIMARY KEY AUTOINCREMENT,
-    name TEXT DEFAULT 'unnamed',
-    rank INTEGER NOT NULL DEFAULT 0
-);
-INSERT INTO _migc_new_parents (id, name, rank)
-    SELECT id, name, rank FROM parents;
-DELETE FROM sqlite_sequence WHERE name = '_migc_new_parents';
-INSERT INTO sqlite_sequence (name, seq)
-    SELECT '_migc_new_parents', seq FROM sqlite_sequence WHERE name = 'parents';
-DROP TABLE parents;
-ALTER TABLE _migc_new_parents RENAME TO parents;
-CREATE INDEX parents_name ON parents (name);
 CREATE TABLE _migc_new_parents (
     id INTEGER NOT NULL CONSTRAINT parents_pkey PRIMARY KEY AUTOINCREMENT,
     name TEXT,

@@ -154,15 +154,6 @@ DELETE FROM people WHERE id IN (1, 2);
 DROP INDEX people_name;
 CREATE TABLE _migc_new_people (
     id INTEGER NOT NULL,
-    name TEXT DEFAULT 'n/a',
-    CONSTRAINT people_pkey PRIMARY KEY (id)
-);
-INSERT INTO _migc_new_people (id, name)
-    SELECT id, name FROM people;
-DROP TABLE people;
-ALTER TABLE _migc_new_people RENAME TO people;
-CREATE TABLE _migc_new_people (
-    id INTEGER NOT NULL,
     name TEXT,
     CONSTRAINT people_pkey PRIMARY KEY (id)
 );

@@ -319,33 +319,6 @@ CREATE TABLE "_migc_new_Accounts" (
     "order" INTEGER NOT NULL DEFAULT 1,
     label TEXT,
     flag BOOLEAN DEFAULT 1,
-    small INTEGER,
-    big BIGINT,
-    r REAL,
-    d DOUBLE,
-    amount NUMERIC(10,2) DEFAULT 0.50,
-    n NUMERIC,
-    code VARCHAR(20),
-    born DATE DEFAULT (date('now')),
-    at_time TIME,
-    stamp TIMESTAMP DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    stamptz TIMESTAMPTZ,
-    uid TEXT DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
-    doc TEXT,
-    CONSTRAINT accounts_order_range CHECK ("order" BETWEEN 0 AND 100)
-);
-INSERT INTO "_migc_new_Accounts" (id, "order", label, flag, small, big, r, d, amount, n, code, born, at_time, stamp, stamptz, uid, doc)
-    SELECT id, "order", label, flag, small, big, r, d, amount, n, code, born, at_time, stamp, stamptz, uid, doc FROM "Accounts";
-DELETE FROM sqlite_sequence WHERE name = '_migc_new_Accounts';
-INSERT INTO sqlite_sequence (name, seq)
-    SELECT '_migc_new_Accounts', seq FROM sqlite_sequence WHERE name = 'Accounts';
-DROP TABLE "Accounts";
-ALTER TABLE "_migc_new_Accounts" RENAME TO "Accounts";
-CREATE TABLE "_migc_new_Accounts" (
-    id INTEGER NOT NULL CONSTRAINT "Accounts_pkey" PRIMARY KEY AUTOINCREMENT,
-    "order" INTEGER NOT NULL DEFAULT 1,
-    label TEXT,
-    flag BOOLEAN DEFAULT 1,
     small SMALLINT,
     big BIGINT,
     r REAL,
@@ -393,18 +366,6 @@ CREATE TABLE _migc_new_squads (
     org_id BIGINT NOT NULL,
     id INTEGER NOT NULL,
     name TEXT,
-    note TEXT,
-    CONSTRAINT teams_pkey PRIMARY KEY (org_id, id),
-    CONSTRAINT squads_note_check CHECK (length(note) < 100)
-);
-INSERT INTO _migc_new_squads (org_id, id, name, note)
-    SELECT org_id, id, name, note FROM squads;
-DROP TABLE squads;
-ALTER TABLE _migc_new_squads RENAME TO squads;
-CREATE TABLE _migc_new_squads (
-    org_id BIGINT NOT NULL,
-    id INTEGER NOT NULL,
-    name TEXT,
     CONSTRAINT teams_pkey PRIMARY KEY (org_id, id)
 );
 INSERT INTO _migc_new_squads (org_id, id, name)
@@ -438,62 +399,6 @@ PRAGMA foreign_keys = ON;
 -- 2 constraints
 PRAGMA foreign_keys = OFF;
 BEGIN;
-CREATE TABLE "_migc_new_Accounts" (
-    id INTEGER NOT NULL CONSTRAINT "Accounts_pkey" PRIMARY KEY AUTOINCREMENT,
-    "order" INTEGER NOT NULL DEFAULT 1,
-    "key" TEXT,
-    flag BOOLEAN DEFAULT 0,
-    small SMALLINT,
-    big BIGINT,
-    r REAL,
-    d DOUBLE,
-    amount NUMERIC(10,2) DEFAULT 0.50,
-    n NUMERIC,
-    code VARCHAR(20),
-    blob BLOB,
-    born DATE DEFAULT (date('now')),
-    at_time TIME,
-    stamp TIMESTAMP DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    stamptz TIMESTAMPTZ,
-    uid TEXT DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
-    doc TEXT,
-    CONSTRAINT accounts_order_range CHECK ("order" BETWEEN 0 AND 100)
-);
-INSERT INTO "_migc_new_Accounts" (id, "order", "key", flag, small, big, r, d, amount, n, code, blob, born, at_time, stamp, stamptz, uid, doc)
-    SELECT id, "order", "key", flag, small, big, r, d, amount, n, code, blob, born, at_time, stamp, stamptz, uid, doc FROM "Accounts";
-DELETE FROM sqlite_sequence WHERE name = '_migc_new_Accounts';
-INSERT INTO sqlite_sequence (name, seq)
-    SELECT '_migc_new_Accounts', seq FROM sqlite_sequence WHERE name = 'Accounts';
-DROP TABLE "Accounts";
-ALTER TABLE "_migc_new_Accounts" RENAME TO "Accounts";
-CREATE TABLE "_migc_new_Accounts" (
-    id INTEGER NOT NULL CONSTRAINT "Accounts_pkey" PRIMARY KEY AUTOINCREMENT,
-    "order" INTEGER NOT NULL DEFAULT 1,
-    "key" TEXT,
-    flag BOOLEAN DEFAULT 0,
-    small SMALLINT,
-    big BIGINT,
-    r REAL,
-    d DOUBLE,
-    amount NUMERIC(10,2) DEFAULT 0.50,
-    n NUMERIC,
-    code VARCHAR(20) NOT NULL,
-    blob BLOB,
-    born DATE DEFAULT (date('now')),
-    at_time TIME,
-    stamp TIMESTAMP DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    stamptz TIMESTAMPTZ,
-    uid TEXT DEFAULT (lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))),
-    doc TEXT,
-    CONSTRAINT accounts_order_range CHECK ("order" BETWEEN 0 AND 100)
-);
-INSERT INTO "_migc_new_Accounts" (id, "order", "key", flag, small, big, r, d, amount, n, code, blob, born, at_time, stamp, stamptz, uid, doc)
-    SELECT id, "order", "key", flag, small, big, r, d, amount, n, code, blob, born, at_time, stamp, stamptz, uid, doc FROM "Accounts";
-DELETE FROM sqlite_sequence WHERE name = '_migc_new_Accounts';
-INSERT INTO sqlite_sequence (name, seq)
-    SELECT '_migc_new_Accounts', seq FROM sqlite_sequence WHERE name = 'Accounts';
-DROP TABLE "Accounts";
-ALTER TABLE "_migc_new_Accounts" RENAME TO "Accounts";
 CREATE TABLE "_migc_new_Accounts" (
     id INTEGER NOT NULL CONSTRAINT "Accounts_pkey" PRIMARY KEY AUTOINCREMENT,
     "order" INTEGER NOT NULL DEFAULT 1,
@@ -563,19 +468,6 @@ INSERT INTO sqlite_sequence (name, seq)
     SELECT '_migc_new_Accounts', seq FROM sqlite_sequence WHERE name = 'Accounts';
 DROP TABLE "Accounts";
 ALTER TABLE "_migc_new_Accounts" RENAME TO "Accounts";
-CREATE TABLE _migc_new_members (
-    org_id BIGINT NOT NULL,
-    team INTEGER NOT NULL,
-    account BIGINT,
-    role TEXT DEFAULT 'member',
-    CONSTRAINT members_role_check CHECK (role IN ('member', 'admin')),
-    CONSTRAINT members_org_id_team_fkey FOREIGN KEY (org_id, team) REFERENCES teams (org_id, id) ON DELETE CASCADE ON UPDATE CASCADE,
-    CONSTRAINT members_account_fk FOREIGN KEY (account) REFERENCES "Accounts" (id) ON DELETE SET NULL
-);
-INSERT INTO _migc_new_members (org_id, team, account, role)
-    SELECT org_id, team, account, role FROM members;
-DROP TABLE members;
-ALTER TABLE _migc_new_members RENAME TO members;
 CREATE TABLE _migc_new_members (
     org_id BIGINT NOT NULL,
     team INTEGER NOT NULL,
