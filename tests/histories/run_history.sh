@@ -7,7 +7,11 @@
 # language), expected.sqlite and expected.postgres (the live schema at head,
 # as tests/histories/schema_dump prints it, reviewed against the original
 # project's own schema) and optionally a file `irreversible` (the history
-# cannot go down to 0; its content says why).
+# cannot go down to 0; its content says why) and a directory data/:
+#   data/V.sql, data/V.DIALECT.sql   rows written once version V is applied
+#                                    (up --to V), as an application would;
+#   data/check.sql                   queries (one a line) run at head, their
+#                                    rows compared with expected.data.DIALECT.
 #   1. migc check --strict passes; migc build writes the plan once;
 #   2. the plan is compiled and linked with the runtime (LINK ARGS: the
 #      runtime and driver archives, libsqlite3, libpq, sanitizer flags);
@@ -39,7 +43,7 @@ C
 "$cc" -std=c11 -O0 -I"$work/gen" -o "$work/migrate" "$work/gen/main.c" "$work/gen/hist_plan.c" $link \
   || fail "the generated plan does not compile or link"
 
-compare() { # compare DIALECT ACTUAL_FILE
+compare() { # compare SUFFIX ACTUAL_FILE: ACTUAL_FILE against expected.SUFFIX
   local expected="$case_dir/expected.$1"
   if [ "${UPDATE:-}" = 1 ]; then
     cp "$2" "$expected"
@@ -55,11 +59,26 @@ compare() { # compare DIALECT ACTUAL_FILE
 run_dialect() { # run_dialect DIALECT URL DUMP_TARGET
   local d=$1 url=$2 target=$3
   run() { echo "+ [$d] migrate $*"; "$work/migrate" --database "$url" "$@"; }
+  local f v
+  if [ -d "$case_dir/data" ]; then
+    for v in $(cd "$case_dir/data" && ls | grep -E '^[0-9]+(\.(sqlite|postgres))?\.sql$' | cut -d. -f1 | sort -nu); do
+      run up --to "$v" || fail "[$d] up --to $v failed"
+      for f in "$v.sql" "$v.$d.sql"; do
+        [ -f "$case_dir/data/$f" ] || continue
+        echo "+ [$d] data/$f"
+        "$dump" "$d" "$target" --exec "$case_dir/data/$f" || fail "[$d] data/$f failed"
+      done
+    done
+  fi
   run up || fail "[$d] up failed"
   run verify || fail "[$d] verify failed after up"
   run status --check || fail "[$d] status --check is not clean after up"
   "$dump" "$d" "$target" >"$work/schema.$d" || fail "[$d] schema_dump failed"
   compare "$d" "$work/schema.$d"
+  if [ -f "$case_dir/data/check.sql" ]; then
+    "$dump" "$d" "$target" --query "$case_dir/data/check.sql" >"$work/data.$d" || fail "[$d] data/check.sql failed"
+    compare "data.$d" "$work/data.$d"
+  fi
   if [ -f "$case_dir/irreversible" ]; then
     echo "[$d] irreversible history: $(head -n1 "$case_dir/irreversible")"
     return

@@ -1,8 +1,14 @@
 /* schema_dump.c: a normalized, line-oriented dump of a live schema, for the
  * acceptance histories' golden files (tests/histories/<name>/expected.*).
  *
- *   schema_dump sqlite DB_FILE
- *   schema_dump postgres URL
+ *   schema_dump sqlite DB_FILE | postgres URL                  the schema
+ *   schema_dump sqlite DB_FILE | postgres URL --exec FILE      run FILE's SQL
+ *   schema_dump sqlite DB_FILE | postgres URL --query FILE     print rows
+ *
+ * --exec runs the whole file (several statements allowed) in one go, for
+ * the data a history's test puts in between migrations. --query runs each
+ * non-empty line of FILE that does not start with "--" as one query and
+ * prints its rows, values joined by '|', NULL as "NULL".
  *
  * Prints every table but the migration history table (migc_schema_history),
  * by name, each followed by its columns in order (type, nullability,
@@ -260,13 +266,167 @@ static int dump_sqlite(const char *path)
     return rc;
 }
 
+/* Reads the whole file PATH into a NUL-terminated malloc'd buffer, or
+ * returns NULL after printing why. The caller frees it. */
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "schema_dump: cannot open %s\n", path);
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t n;
+    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len < 2) {
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        fprintf(stderr, "schema_dump: cannot read %s\n", path);
+        free(buf);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* Runs SQL (--exec) or each query line of SQL (--query, QUERY set) on the
+ * SQLite file PATH. Returns the exit code. */
+static int run_sqlite(const char *path, const char *sql, int query)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        fprintf(stderr, "schema_dump: %s: %s\n", path, db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return 1;
+    }
+    int rc = 0;
+    if (!query) {
+        char *err = NULL;
+        if (sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, &err) != SQLITE_OK
+            || sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+            fprintf(stderr, "schema_dump: %s\n", err ? err : "out of memory");
+            rc = 1;
+        }
+        sqlite3_free(err);
+    } else {
+        for (const char *line = sql; *line && rc == 0;) {
+            const char *end = strchr(line, '\n');
+            size_t len = end ? (size_t)(end - line) : strlen(line);
+            if (len > 0 && strncmp(line, "--", 2) != 0) {
+                sqlite3_stmt *st = NULL;
+                if (sqlite3_prepare_v2(db, line, (int)len, &st, NULL) != SQLITE_OK) {
+                    fprintf(stderr, "schema_dump: %s\n", sqlite3_errmsg(db));
+                    rc = 1;
+                    break;
+                }
+                int step;
+                while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+                    for (int c = 0; c < sqlite3_column_count(st); c++) {
+                        const unsigned char *v = sqlite3_column_text(st, c);
+                        printf("%s%s", c ? "|" : "", v ? (const char *)v : "NULL");
+                    }
+                    putchar('\n');
+                }
+                if (step != SQLITE_DONE) {
+                    fprintf(stderr, "schema_dump: %s\n", sqlite3_errmsg(db));
+                    rc = 1;
+                }
+                sqlite3_finalize(st);
+            }
+            line += len + (end ? 1 : 0);
+        }
+    }
+    sqlite3_close(db);
+    return rc;
+}
+
+/* Runs SQL (--exec) or each query line of SQL (--query) on the PostgreSQL
+ * database at URL. Returns the exit code. */
+static int run_postgres(const char *url, const char *sql, int query)
+{
+    PGconn *conn = PQconnectdb(url);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        fprintf(stderr, "schema_dump: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        return 1;
+    }
+    int rc = 0;
+    if (!query) {
+        PGresult *res = PQexec(conn, sql);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+            fprintf(stderr, "schema_dump: %s", PQerrorMessage(conn));
+            rc = 1;
+        }
+        PQclear(res);
+    } else {
+        for (const char *line = sql; *line && rc == 0;) {
+            const char *end = strchr(line, '\n');
+            size_t len = end ? (size_t)(end - line) : strlen(line);
+            if (len > 0 && strncmp(line, "--", 2) != 0) {
+                char *one = malloc(len + 1);
+                if (!one) {
+                    rc = 1;
+                    break;
+                }
+                memcpy(one, line, len);
+                one[len] = '\0';
+                PGresult *res = PQexec(conn, one);
+                free(one);
+                if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+                    fprintf(stderr, "schema_dump: %s", PQerrorMessage(conn));
+                    rc = 1;
+                } else {
+                    for (int r = 0; r < PQntuples(res); r++) {
+                        for (int c = 0; c < PQnfields(res); c++)
+                            printf("%s%s", c ? "|" : "", PQgetisnull(res, r, c) ? "NULL" : PQgetvalue(res, r, c));
+                        putchar('\n');
+                    }
+                }
+                PQclear(res);
+            }
+            line += len + (end ? 1 : 0);
+        }
+    }
+    PQfinish(conn);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "postgres") != 0)) {
-        fputs("usage: schema_dump sqlite DB_FILE | schema_dump postgres URL\n", stderr);
+    int ok_dialect = argc >= 3 && (strcmp(argv[1], "sqlite") == 0 || strcmp(argv[1], "postgres") == 0);
+    int mode = 0; /* 0 dump, 1 exec, 2 query */
+    if (ok_dialect && argc == 5 && strcmp(argv[3], "--exec") == 0)
+        mode = 1;
+    else if (ok_dialect && argc == 5 && strcmp(argv[3], "--query") == 0)
+        mode = 2;
+    else if (!ok_dialect || argc != 3) {
+        fputs("usage: schema_dump sqlite DB_FILE | postgres URL [--exec FILE | --query FILE]\n", stderr);
         return 2;
     }
-    int rc = strcmp(argv[1], "sqlite") == 0 ? dump_sqlite(argv[2]) : dump_postgres(argv[2]);
+    int sqlite = strcmp(argv[1], "sqlite") == 0;
+    int rc;
+    if (mode == 0) {
+        rc = sqlite ? dump_sqlite(argv[2]) : dump_postgres(argv[2]);
+    } else {
+        char *sql = read_file(argv[4]);
+        if (!sql)
+            return 1;
+        rc = sqlite ? run_sqlite(argv[2], sql, mode == 2) : run_postgres(argv[2], sql, mode == 2);
+        free(sql);
+    }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fputs("schema_dump: cannot write the dump\n", stderr);
         return 1;

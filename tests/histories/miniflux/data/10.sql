@@ -1,0 +1,1 @@
+INSERT INTO sessions (id, data) VALUES ('s1', '{"csrf":"abc"}');

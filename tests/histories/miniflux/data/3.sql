@@ -1,0 +1,1 @@
+INSERT INTO tokens (id, value) VALUES ('csrf', 'abc');
