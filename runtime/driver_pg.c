@@ -30,6 +30,7 @@ struct migc_drv {
     PGconn *conn;
     bool owned;                 /* PQfinish in close() */
     bool locked;                /* the migration lock is held */
+    bool in_tx;                 /* begin() opened a transaction not yet ended */
     int64_t lock_key;           /* its advisory lock key */
     bool lost;                  /* the connection broke */
     char sqlstate[6];           /* of the last failure; "" if none */
@@ -499,15 +500,25 @@ static enum migc_drv_rc pg_query(struct migc_drv *d, const char *sql, unsigned n
     return MIGC_DRV_OK;
 }
 
+/* BEGIN, on an idle session only: a wrapped connection that is inside the
+ * application's own transaction is refused rather than joined (COMMIT would
+ * commit the application's work, ROLLBACK undo it). */
 static enum migc_drv_rc pg_begin(struct migc_drv *d)
 {
-    return pg_exec(d, "BEGIN");
+    PGTransactionStatusType ts = PQtransactionStatus(d->conn);
+    if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
+        return fail(d, "the connection is inside a transaction that migc did not open: "
+                       "commit or roll it back before migrating");
+    enum migc_drv_rc rc = exec_text(d, "BEGIN");
+    d->in_tx = rc == MIGC_DRV_OK;
+    return rc;
 }
 
 /* COMMIT of a transaction that already failed answers ROLLBACK with
  * success: that is a failure here. */
 static enum migc_drv_rc pg_commit(struct migc_drv *d)
 {
+    d->in_tx = false;
     PGresult *res = PQexec(d->conn, "COMMIT");
     if (!result_ok(res)) {
         enum migc_drv_rc rc = fail_result(d, res);
@@ -521,13 +532,16 @@ static enum migc_drv_rc pg_commit(struct migc_drv *d)
     return MIGC_DRV_OK;
 }
 
-/* Rolls back an open or failed transaction; a no-op without one (or on a
- * dead connection, where the server has rolled back already). Keeps the
+/* Rolls back an open or failed transaction (on a wrapped connection only
+ * one that begin() opened); a no-op without one (or on a dead connection,
+ * where the server has rolled back already). Keeps the
  * handle's last error, SQLSTATE and lost flag when it succeeds. */
 static enum migc_drv_rc pg_rollback(struct migc_drv *d)
 {
     PGTransactionStatusType ts = PQtransactionStatus(d->conn);
-    if (ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN || PQstatus(d->conn) != CONNECTION_OK)
+    bool ours = d->in_tx || d->owned;
+    d->in_tx = false;
+    if (!ours || ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN || PQstatus(d->conn) != CONNECTION_OK)
         return MIGC_DRV_OK;
     char saved_err[sizeof d->err], saved_state[sizeof d->sqlstate];
     memcpy(saved_err, d->err, sizeof saved_err);

@@ -434,6 +434,13 @@ static void test_wrap(const char *keywords)
     }
     struct migc_drv *w = NULL;
     check(D->wrap(conn, NULL, &w) == MIGC_DRV_OK, "wrap", NULL);
+    PQclear(PQexec(conn, "BEGIN; CREATE TABLE app_work (id int)"));
+    check(D->begin(w) == MIGC_DRV_ERROR && strstr(D->errmsg(w), "inside a transaction"),
+          "wrap: begin refuses to join the application's transaction", D->errmsg(w));
+    D->rollback(w);
+    check(PQtransactionStatus(conn) == PQTRANS_INTRANS,
+          "wrap: rollback leaves the application's transaction alone", NULL);
+    PQclear(PQexec(conn, "ROLLBACK"));
     check(D->set_schema(w, "App Schema") == MIGC_DRV_OK, "wrap: set_schema", D->errmsg(w));
     check(D->lock_acquire(w, "k", 0) == MIGC_DRV_OK, "wrap: lock", D->errmsg(w));
     D->close(w);
