@@ -124,6 +124,47 @@ int main(int argc, char **argv)
     check(rc == MIGC_REFUSED && strstr(migc_errmsg(m), "99"), "up refuses an unknown version",
           migc_errmsg(m));
     migc_close(m);
+    PQclear(PQexec(conn, "DELETE FROM migc_schema_history WHERE version = 99"));
+
+    /* ddl_tries and lock_timeout_ms as configured: another session holds a
+     * lock on users, which migration 5 alters */
+    rc = migc_wrap_pg(&m, &pg_app, conn, &opts);
+    struct migc_down_options to4 = {.has_to = true, .to = 4, .allow_data_loss = true};
+    rc = rc ? rc : migc_down(m, &to4);
+    check(rc == MIGC_OK, "down to 4", migc_errmsg(m));
+    migc_close(m);
+    PGconn *holder = PQconnectdb(keywords);
+    PQclear(PQexec(holder, "BEGIN; LOCK TABLE users IN ACCESS SHARE MODE"));
+    char *log = NULL;
+    size_t loglen = 0;
+    FILE *logf = open_memstream(&log, &loglen);
+    struct migc_options o2 = opts;
+    o2.ddl_tries = 2;
+    o2.lock_timeout_ms = 100;
+    o2.log = logf;
+    rc = migc_wrap_pg(&m, &pg_app, conn, &o2);
+    rc = rc ? rc : migc_up(m, NULL);
+    check(rc == MIGC_REFUSED, "up behind a lock fails after the tries", migc_errmsg(m));
+    check(strstr(migc_errmsg(m), "gave up after 2 tries (lock_timeout 100 ms)") != NULL,
+          "the message gives the configured tries and lock_timeout", migc_errmsg(m));
+    fflush(logf);
+    unsigned reported = 0;
+    for (const char *p = log; p && (p = strstr(p, "lock timeout on try ")); p++)
+        reported++;
+    check(reported == 1 && strstr(log, "lock timeout on try 1 of 2"),
+          "the retried try is reported on the log", log);
+    check(!strcmp(value(conn, "SELECT count(*) FROM migc_schema_history WHERE version > 4", buf,
+                        sizeof buf), "0"),
+          "nothing of it was recorded", buf);
+    PQclear(PQexec(holder, "COMMIT"));
+    PQfinish(holder);
+    rc = migc_up(m, NULL);
+    check(rc == MIGC_OK, "up once the lock is gone", migc_errmsg(m));
+    check(!strcmp(value(conn, "SELECT lock_timeout FROM seen", buf, sizeof buf), "100ms"),
+          "the migration ran with the configured lock_timeout", buf);
+    migc_close(m);
+    fclose(logf);
+    free(log);
     PQfinish(conn);
 
     printf("%d failure%s\n", failures, failures == 1 ? "" : "s");
