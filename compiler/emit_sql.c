@@ -132,6 +132,14 @@ void sb_expr(strbuf *b, dialect d, const expr *e, const sql_type *target)
     case E_NULL: sb_puts(b, "NULL"); break;
     case E_COLUMN: sb_ident(b, d, e->col.s); break;
     case E_UNARY:
+        if (e->op == OP_NEG && (e->args[0]->kind == E_UNARY ||
+                                ((e->args[0]->kind == E_INT || e->args[0]->kind == E_DEC) &&
+                                 e->args[0]->text[0] == '-'))) { /* never "--", a comment */
+            sb_puts(b, "-(");
+            sb_expr(b, d, e->args[0], NULL);
+            sb_putc(b, ')');
+            break;
+        }
         sb_puts(b, e->op == OP_NOT ? "NOT " : "-");
         operand(b, d, e->args[0], NULL);
         break;
