@@ -121,7 +121,9 @@ static const char *c_dir(cgen *g, const cg_dir *dir)
             unsigned id = g->next++;
             sb_printf(&g->out,
                       "static const struct migc_backfill backfill_%u = {\n"
-                      "    %s, %u, %u,\n    %s,\n    %s,\n    %s,\n    %s,\n    %s,\n};\n",
+                      "    .table = %s, .nkeys = %u, .batch_size = %u,\n    .first_bound = %s,\n"
+                      "    .next_bound = %s,\n    .first_update = %s,\n    .next_update = %s,\n"
+                      "    .whole = %s,\n};\n",
                       id, c_str(g->a, b->table), b->nkeys, b->batch_size, fb, nb, fu, nu, wh);
             bf = arena_printf(g->a, "&backfill_%u", id);
         }
@@ -135,8 +137,11 @@ static const char *c_dir(cgen *g, const cg_dir *dir)
         }
         static const char *const kinds[] = {"MIGC_STEP_TRANSACTION", "MIGC_STEP_NO_TRANSACTION",
                                             "MIGC_STEP_BACKFILL"};
-        sb_printf(&steps, "    {%s, %zu, %s, %s, %s, %zu, %s},\n", kinds[st->kind], st->stmts.n, stmts,
-                  bf, c_str(g->a, st->concurrent_index), st->rebuilt.n, rebuilt);
+        sb_printf(&steps,
+                  "    {.kind = %s, .nstatements = %zu, .statements = %s, .backfill = %s,\n"
+                  "     .concurrent_index = %s, .nrebuilt = %zu, .rebuilt_tables = %s},\n",
+                  kinds[st->kind], st->stmts.n, stmts, bf, c_str(g->a, st->concurrent_index), st->rebuilt.n,
+                  rebuilt);
     }
     unsigned id = g->next++;
     sb_printf(&g->out, "static const struct migc_step steps_%u[] = {\n%s};\n", id, sb_str(&steps));
@@ -303,10 +308,12 @@ const char *emit_c_source(arena *a, const cg_plan *p, const char *name)
             down[d] = on ? c_dir(&g, &cm->down[d]) : "{0, NULL}";
             schema[d] = on ? c_schema(&g, cm->after, (dialect)d) : "{0, NULL}";
         }
-        sb_printf(&migs, "    {\n        INT64_C(%lld), %s,\n        %s,\n", (long long)cm->m->version,
+        sb_printf(&migs, "    {\n        .version = INT64_C(%lld),\n        .description = %s,\n"
+                  "        .checksum = %s,\n", (long long)cm->m->version,
                   c_str(a, cm->m->description), c_str(a, cm->checksum));
-        sb_printf(&migs, "        {%s, %s},\n        {%s, %s},\n", up[0], up[1], down[0], down[1]);
-        sb_printf(&migs, "        %s, %s,\n        {%s, %s},\n    },\n", cm->irreversible ? "true" : "false",
+        sb_printf(&migs, "        .up = {%s, %s},\n        .down = {%s, %s},\n", up[0], up[1], down[0], down[1]);
+        sb_printf(&migs, "        .irreversible = %s,\n        .down_loses_data = %s,\n"
+                  "        .schema = {%s, %s},\n    },\n", cm->irreversible ? "true" : "false",
                   cm->down_loses_data ? "true" : "false", schema[0], schema[1]);
     }
     strbuf b;
