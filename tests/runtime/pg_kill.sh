@@ -4,7 +4,8 @@
 # its transaction), inside the 120,000-row seed, inside CREATE INDEX
 # CONCURRENTLY, at several points of the batched backfill (120 batches of
 # 1000; score = score + 1 must be applied exactly once), and at random
-# moments. After each kill (once the killed session's backend is gone):
+# moments, and inside `down --to 0`. After each kill (once the killed
+# session's backend is gone):
 # status works and verify passes for what is recorded. Finally `up`
 # finishes, and the schema and data equal those of an uninterrupted run in a
 # second database. Environment: MIGC_PG_STATE, PG_APP (pg_tests.cmake).
@@ -141,6 +142,55 @@ expect_eq "after the random kills: same schema and data as the uninterrupted run
 expect_eq "after the random kills: history" "$(hist)" "1:applied 2:applied 3:applied 4:applied 5:applied 6:applied"
 app verify
 expect_rc "after the random kills: verify" $? 0
+# 6. kill -9 inside `down --to 0` at random moments, then finish it and go
+# up again: the same result once more.
+down_kill_when() {
+  local what=$1 sql=$2 i
+  ( exec "$PG_APP" --database "$URL" down --to 0 --allow-data-loss ) >"$WORK/down.out" 2>"$WORK/down.err" &
+  local pid=$!
+  for i in $(seq 1 3000); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      wait "$pid"
+      expect_rc "$what: the down ended before the kill point" $? 0
+      return
+    fi
+    if [ "$(q "$sql" 2>/dev/null)" = t ]; then
+      kill -9 "$pid"; wait "$pid" 2>/dev/null
+      KILLS=$((KILLS + 1))
+      ok "killed $what"
+      after_kill "$what"
+      return
+    fi
+    sleep 0.01
+  done
+}
+down_kill_when "down, between the steps of migration 3" \
+  "SELECT EXISTS (SELECT 1 FROM migc_schema_history WHERE state LIKE 'reverting:%')"
+down_kill_when "down, inside the delete of migration 2" "$(active 'DELETE FROM users%')"
+for i in $(seq 1 6); do
+  d=$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.01 + (r % 12) / 100 }')
+  ( exec "$PG_APP" --database "$URL" down --to 0 --allow-data-loss ) >"$WORK/down.out" 2>"$WORK/down.err" &
+  pid=$!
+  sleep "$d"
+  if kill -9 "$pid" 2>/dev/null; then
+    wait "$pid" 2>/dev/null
+    KILLS=$((KILLS + 1))
+    after_kill "down, killed after ${d}s"
+  else
+    wait "$pid"
+    expect_rc "down run $i ended before the kill" $? 0
+    break
+  fi
+done
+app down --to 0 --allow-data-loss
+expect_rc "down --to 0 finishes" $? 0
+expect_eq "down --to 0: nothing recorded" "$(hist)" ""
+expect_eq "down --to 0: no table left but the history" \
+  "$(q "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'")" migc_schema_history
+app up
+expect_rc "up after the killed downs" $? 0
+expect_eq "after the killed downs: same schema and data" "$(snapshot)" "$want"
+
 [ $KILLS -ge 8 ] && ok "$KILLS kills" || fail "only $KILLS kills"
 
 pg_end
