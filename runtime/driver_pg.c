@@ -167,6 +167,64 @@ static enum migc_drv_rc configure(struct migc_drv *d)
     return MIGC_DRV_OK;
 }
 
+/* Replaces every occurrence of secret in msg (a NUL-terminated buffer of
+ * size n) with "****", searching on after each replacement (a secret may
+ * contain '*'); when msg has no room to grow, the secret's own bytes become
+ * '*'. An empty secret is left alone. */
+static void mask_all(char *msg, size_t n, const char *secret)
+{
+    size_t k = strlen(secret);
+    if (!k)
+        return;
+    char *from = msg, *p;
+    while ((p = strstr(from, secret)) != NULL) {
+        size_t tail = strlen(p + k);
+        if (k >= 4 || (size_t)(p - msg) + 4 + tail < n) {
+            memmove(p + 4, p + k, tail + 1);
+            memcpy(p, "****", 4);
+            from = p + 4;
+        } else {
+            memset(p, '*', k);
+            from = p + k;
+        }
+    }
+}
+
+/* libpq quotes parts of a URL it cannot parse in its messages ('... in
+ * URI: "postgresql://u:pw@[::1/db"', 'invalid percent-encoded token:
+ * "pw%zz"'), password included. Masks in msg: the password as libpq parses
+ * it (when it can), and the text migc_redact_url masks in url (whatever
+ * stands between "user:" and "@", or after password=). */
+static void scrub_password(char *msg, size_t n, const char *url)
+{
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(url, &perr);
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (!strcmp(o->keyword, "password") && o->val)
+            mask_all(msg, n, o->val);
+    PQconninfoFree(opts);
+    PQfreemem(perr);
+    char *red = migc_redact_url(url);
+    if (!red) {
+        snprintf(msg, n, "the connection failed (its message was withheld: out of memory)");
+        return;
+    }
+    size_t lu = strlen(url), lr = strlen(red), pre = 0, suf = 0;
+    while (pre < lu && pre < lr && url[pre] == red[pre])
+        pre++;
+    while (suf < lu - pre && suf < lr - pre && url[lu - 1 - suf] == red[lr - 1 - suf])
+        suf++;
+    if (lu > pre + suf) {
+        char *secret = strndup(url + pre, lu - pre - suf);
+        if (secret)
+            mask_all(msg, n, secret);
+        else
+            snprintf(msg, n, "the connection failed (its message was withheld: out of memory)");
+        free(secret);
+    }
+    free(red);
+}
+
 static enum migc_drv_rc pg_open(const char *url, const struct migc_drv_open_opts *opts,
                                 struct migc_drv **out, char *errbuf, unsigned errbuf_size)
 {
@@ -200,6 +258,7 @@ static enum migc_drv_rc pg_open(const char *url, const struct migc_drv_open_opts
         if (errbuf) {
             char line[1024];
             one_line(line, sizeof line, PQerrorMessage(d->conn));
+            scrub_password(line, sizeof line, url);
             if (PQconnectionNeedsPassword(d->conn))
                 snprintf(errbuf, errbuf_size,
                          "cannot connect to postgresql: the server asks for a password "

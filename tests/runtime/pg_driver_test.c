@@ -102,6 +102,19 @@ static void test_connect_failure(void)
                  sizeof buf);
     check(rc == MIGC_DRV_CONNECTION && strstr(buf, "s3cr3t") == NULL,
           "a keyword string's password is not shown", buf);
+    /* libpq quotes the URL, or the token, it cannot parse */
+    static const char *const bad[] = {
+        "postgresql://u:s3cr3t-pw@[::1/db",
+        "postgresql://u:s3cr3t%zz@host/db",
+        "postgresql://u:s3cr3t-pw@host/db%zz",
+        "host=x password=s3cr3t-pw port=abc",
+    };
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rc = D->open(bad[i], NULL, &h, buf, sizeof buf);
+        char what[128];
+        snprintf(what, sizeof what, "a malformed url (%u) fails without showing its password", i);
+        check(rc != MIGC_DRV_OK && buf[0] && strstr(buf, "s3cr3t") == NULL, what, buf);
+    }
 }
 
 static void test_exec_query(struct migc_drv *h)
