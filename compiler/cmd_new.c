@@ -68,7 +68,7 @@ int cmd_new(int argc, char **argv)
     if (!slug)
         return usage_error("new", "missing SLUG, the migration's name (e.g. add_users)");
     if (!migration_slug_valid(slug, strlen(slug)))
-        return usage_error("new", "invalid slug '%s': use letters, digits, '_' and '-', "
+        return usage_error("new", "invalid slug '%s': use letters, digits, '_', '-' and '.', "
                            "starting with a letter or digit (e.g. add_users)", slug);
 
     /* The existing versions: the greatest, the widest spelling, timestamps. */

@@ -46,7 +46,9 @@ bool migration_name_parse(const char *fname, int64_t *version, const char **slug
     const char *slug = fname + i + 1;
     size_t sl = n - 4 - (i + 1);
     if (!migration_slug_valid(slug, sl)) {
-        *why = "is not named <version>_<slug>.mig, like 0001_create_users.mig";
+        *why = sl == 0 ? "has no slug after the version: name it like 0001_create_users.mig"
+                       : "has an invalid slug: after <version>_ use letters, digits, '_', '-' and '.', "
+                         "starting with a letter or digit, like 0001_create_users.mig";
         return false;
     }
     /* The version: leading zeros are fine; 1 .. 2^63-1. */
@@ -83,7 +85,7 @@ bool migration_slug_valid(const char *slug, size_t n)
     for (size_t i = 0; i < n; i++) {
         char c = slug[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-'))
+              c == '_' || c == '-' || c == '.'))
             return false;
     }
     return true;

@@ -7,8 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* True when the n bytes at slug are a valid slug: letters, digits, '_' and
- * '-', starting with a letter or digit, 1 to 200 bytes. */
+/* True when the n bytes at slug are a valid slug: letters, digits, '_',
+ * '-' and '.' (golang-migrate-style names such as upgrade_users_v6.0),
+ * starting with a letter or digit, 1 to 200 bytes. */
 bool migration_slug_valid(const char *slug, size_t n);
 
 /* Splits "<version>_<slug>.mig". Returns true and sets *version (1 ..
