@@ -55,6 +55,9 @@ expect_nogrep "the password is never printed" "Pa55w0rdX" "$WORK/err"
 run "$PG_APP" --database "host=127.0.0.1 port=1 password=Pa55w0rdX connect_timeout=5" up >"$WORK/out" 2>"$WORK/err"
 expect_rc "an unreachable server (keywords)" $? 3
 expect_nogrep "the password is never printed (keywords)" "Pa55w0rdX" "$WORK/err"
+run "$PG_APP" --database "postgresql://postgres:Pa55w0rdX@[::1/$DB" up >"$WORK/out" 2>"$WORK/err"
+expect_rc "a malformed url" $? 3
+expect_nogrep "a malformed url: the password is never printed" "Pa55w0rdX" "$WORK/err"
 run "$PG_APP" --database "sqlite:$WORK/x.db" status >"$WORK/out" 2>"$WORK/err"
 expect_rc "a dialect this binary lacks" $? 2
 expect_grep "a dialect this binary lacks: says so" "without sqlite" "$WORK/err"
@@ -165,6 +168,13 @@ rc=$?
 [ "$rc" != 0 ] && ok "--schema of a missing schema fails (exit $rc)" || fail "--schema of a missing schema: exit 0"
 expect_grep "--schema of a missing schema: says so" 'schema "nosuch" does not exist' "$WORK/err"
 expect_eq "the public schema was left alone" "$(hist)" "1:applied 2:applied 3:applied 4:applied 5:applied 6:applied"
+
+q 'CREATE SCHEMA "Odd Schema"'
+app --schema "Odd Schema" --history-table "Hist Table" up --to 1
+expect_rc "--schema and --history-table that need quoting" $? 0
+expect_eq "they are used as given" "$(q 'SELECT count(*) FROM "Odd Schema"."Hist Table"') $(q "SELECT to_regclass('\"Odd Schema\".users') IS NOT NULL")" "1 t"
+app --schema "Odd Schema" --history-table "Hist Table" verify
+expect_rc "verify there" $? 0
 
 # ---- baseline ----
 q "CREATE SCHEMA legacy; SET search_path = legacy;
