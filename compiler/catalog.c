@@ -273,7 +273,8 @@ typedef struct cat_priv {
     uint32_t owner;
     uint32_t *next_owner; /* shared by every catalog copied from one catalog_new() */
     cat_vec *tables_vec, *indexes_vec;
-    cat_maps *maps;       /* NULL: build on the next lookup */
+    cat_maps *maps;       /* NULL: not built (yet) */
+    uint32_t lookups;     /* lookups answered without maps */
 } cat_priv;
 
 /* See catalog.h. The ownership counter is shared by every copy. */
@@ -345,9 +346,29 @@ static cat_maps *maps_of(const catalog *c)
     return m;
 }
 
+/* The maps for a lookup: a catalog that is changed (or looked up often)
+ * has them; a snapshot that is only asked a few questions answers them by
+ * scanning, so that taking a snapshot per statement stays O(1) for callers
+ * (the code generators) that look little up in each. NULL: scan. */
+static cat_maps *maps_for_lookup(const catalog *c)
+{
+    cat_priv *p = c->priv_;
+    if (p->maps || ++p->lookups > 32)
+        return maps_of(c);
+    return NULL;
+}
+
 cat_table *catalog_table(const catalog *c, const char *name)
 {
-    return name ? smap_get(&maps_of(c)->tables, name) : NULL;
+    if (!name)
+        return NULL;
+    cat_maps *m = maps_for_lookup(c);
+    if (m)
+        return smap_get(&m->tables, name);
+    for (uint32_t i = 0; i < c->ntables; i++)
+        if (!strcmp(c->tables[i]->name, name))
+            return c->tables[i];
+    return NULL;
 }
 
 int catalog_column_index(const cat_table *t, const char *name)
@@ -368,7 +389,26 @@ cat_column *catalog_column(const cat_table *t, const char *name)
 
 cat_index *catalog_index(const catalog *c, const char *name)
 {
-    return name ? smap_get(&maps_of(c)->indexes, name) : NULL;
+    if (!name)
+        return NULL;
+    cat_maps *m = maps_for_lookup(c);
+    if (m)
+        return smap_get(&m->indexes, name);
+    for (uint32_t i = 0; i < c->nindexes; i++)
+        if (!strcmp(c->indexes[i]->name, name))
+            return c->indexes[i];
+    return NULL;
+}
+
+/* Scans every constraint for name; relation_only: PK/unique only. */
+static bool scan_con_name(const catalog *c, const char *name, bool relation_only)
+{
+    for (uint32_t i = 0; i < c->ntables; i++) {
+        const cat_constraint *k = catalog_constraint(c->tables[i], name);
+        if (k && (!relation_only || k->kind == CON_PRIMARY_KEY || k->kind == CON_UNIQUE))
+            return true;
+    }
+    return false;
 }
 
 cat_constraint *catalog_constraint(const cat_table *t, const char *name)
@@ -393,20 +433,24 @@ cat_constraint *catalog_primary_key(const cat_table *t)
 
 bool catalog_relation_name_taken(const catalog *c, const char *name)
 {
-    cat_maps *m = maps_of(c);
+    cat_maps *m = maps_for_lookup(c);
+    if (!m)
+        return catalog_table(c, name) || catalog_index(c, name) || scan_con_name(c, name, true);
     return smap_get(&m->tables, name) || smap_get(&m->indexes, name) || smap_get(&m->relcons, name);
 }
 
 bool catalog_constraint_name_used(const catalog *c, const char *name)
 {
-    return smap_get(&maps_of(c)->cons, name) != NULL;
+    cat_maps *m = maps_for_lookup(c);
+    return m ? smap_get(&m->cons, name) != NULL : scan_con_name(c, name, false);
 }
 
 cat_table *catalog_relcon_owner(const catalog *c, const char *name, cat_constraint **con)
 {
     if (con)
         *con = NULL;
-    if (!smap_get(&maps_of(c)->relcons, name))
+    cat_maps *m = maps_for_lookup(c);
+    if (m && !smap_get(&m->relcons, name))
         return NULL;
     for (uint32_t i = 0; i < c->ntables; i++) {
         cat_constraint *k = catalog_constraint(c->tables[i], name);
@@ -421,14 +465,36 @@ cat_table *catalog_relcon_owner(const catalog *c, const char *name, cat_constrai
 
 const char *const *catalog_table_index_names(const catalog *c, const char *table, uint32_t *n)
 {
-    const nlist *l = smap_get(&maps_of(c)->tindexes, table);
+    cat_maps *m = maps_for_lookup(c);
+    if (!m) {
+        const char **v = arena_alloc(c->a, (c->nindexes ? c->nindexes : 1) * sizeof *v);
+        *n = 0;
+        for (uint32_t i = 0; i < c->nindexes; i++)
+            if (!strcmp(c->indexes[i]->table, table))
+                v[(*n)++] = c->indexes[i]->name;
+        return v;
+    }
+    const nlist *l = smap_get(&m->tindexes, table);
     *n = l ? l->n : 0;
     return l ? l->v : NULL;
 }
 
 const char *const *catalog_referencing_tables(const catalog *c, const char *table, uint32_t *n)
 {
-    const nlist *l = smap_get(&maps_of(c)->fkrefs, table);
+    cat_maps *m = maps_for_lookup(c);
+    if (!m) {
+        ptr_vec v = {0};
+        for (uint32_t i = 0; i < c->ntables; i++) {
+            const cat_table *t = c->tables[i];
+            for (uint32_t j = 0; j < t->ncons; j++)
+                if (t->cons[j]->kind == CON_FOREIGN_KEY && t->cons[j]->ref_table &&
+                    !strcmp(t->cons[j]->ref_table, table))
+                    vec_push(c->a, &v, (void *)t->name);
+        }
+        *n = (uint32_t)v.n;
+        return (const char *const *)v.items;
+    }
+    const nlist *l = smap_get(&m->fkrefs, table);
     *n = l ? l->n : 0;
     return l ? l->v : NULL;
 }
@@ -1340,6 +1406,7 @@ static void apply_raw_sql(catalog *c, const stmt *s)
 /* See catalog.h. */
 void catalog_apply(catalog *c, const migration *mig, const stmt *s)
 {
+    (void)maps_of(c); /* built before anything changes, then kept up to date */
     switch (s->kind) {
     case S_CREATE_TABLE: apply_create_table(c, mig, s); break;
     case S_DROP_TABLE: apply_drop_table(c, s); break;
