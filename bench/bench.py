@@ -46,6 +46,9 @@ class Failed(Exception):
     """A command that had to succeed did not; the message quotes its stderr."""
 
 
+LAST_CPU = [0.0]   # user + system seconds of the last run_timed child
+
+
 def limit_memory():
     """In the child before exec: caps its address space at --mem-limit-mb so
     that a compiler that grows without bound fails alone instead of pushing
@@ -88,6 +91,7 @@ def run_timed(argv, env=None, stdin_path=None, cwd=None, check=True, timeout=Non
             tail = err.read().decode(errors="replace").strip().splitlines()[-6:]
             raise Failed("%s exited %d: %s" % (os.path.basename(argv[0]), p.returncode,
                                                " | ".join(tail) or "(no message)"))
+    LAST_CPU[0] = ru.ru_utime + ru.ru_stime
     return t1 - t0, ru.ru_maxrss, p.returncode
 
 
@@ -113,9 +117,14 @@ def run(argv, env=None, stdout_path=None, input_text=None):
 class Stat:
     """Several runs of one measurement: seconds and peak RSS (KiB)."""
 
-    def __init__(self, times, rss=None):
+    def __init__(self, times, rss=None, cpu=None):
         self.times = times
         self.rss = rss or []
+        self.cpu = cpu or []   # user + system seconds of the process itself
+
+    @property
+    def cpu_med(self):
+        return statistics.median(self.cpu) if self.cpu else 0.0
 
     @property
     def med(self):
@@ -142,7 +151,7 @@ def measure(argv_fn, runs, setup=None, env=None, stdin_path=None, budget=None, t
     Stat. argv_fn may be a list or a function returning one. With budget
     (seconds), stops early once the timed runs add up to more than it (at
     least one run); timeout kills one run that takes longer (Failed)."""
-    times, rss = [], []
+    times, rss, cpus = [], [], []
     for i in range(runs):
         if budget and times and sum(times) > budget:
             break
@@ -152,7 +161,8 @@ def measure(argv_fn, runs, setup=None, env=None, stdin_path=None, budget=None, t
         t, r, _ = run_timed(argv, env=env, stdin_path=stdin_path, timeout=timeout)
         times.append(t)
         rss.append(r)
-    return Stat(times, rss)
+        cpus.append(LAST_CPU[0])
+    return Stat(times, rss, cpus)
 
 
 def interleave(specs, runs):
@@ -162,6 +172,7 @@ def interleave(specs, runs):
     or None). Returns one Stat per spec. Raises Failed on the first failure."""
     times = [[] for _ in specs]
     rss = [[] for _ in specs]
+    cpu = [[] for _ in specs]
     for i in range(runs):
         for j, (argv, setup, stdin_path) in enumerate(specs):
             if setup:
@@ -169,7 +180,8 @@ def interleave(specs, runs):
             t, r, _ = run_timed(argv, stdin_path=stdin_path)
             times[j].append(t)
             rss[j].append(r)
-    return [Stat(t, r) for t, r in zip(times, rss)]
+            cpu[j].append(LAST_CPU[0])
+    return [Stat(t, r, c) for t, r, c in zip(times, rss, cpu)]
 
 
 class Report:
@@ -420,7 +432,7 @@ def section_build():
             size = os.path.getsize(os.path.join(out, "bench_plan.c"))
             res[n] = st
             REPORT.row("migc build, N=%d" % n, st.fmt("s"),
-                       "peak %s; bench_plan.c %.1f MB" % (st.fmt_rss(), size / 1e6))
+                       "peak %s; cpu %.3f s; bench_plan.c %.1f MB" % (st.fmt_rss(), st.cpu_med, size / 1e6))
         except (Failed, OSError) as e:
             REPORT.row("migc build, N=%d" % n, "FAILED", str(e)[:300])
     for a, b in ((1000, 10000), (10000, 100000)):
@@ -496,8 +508,11 @@ def section_apply():
             ([exe, "--database", "sqlite:" + db, "up", "--single-transaction"], reset, None),
             (["sqlite3", db], reset, plain),
             ([exe, "--database", "sqlite:" + db, "up"], reset, None)], runs)
-        REPORT.row("sqlite3 < script, one transaction (raw)", raw_st.fmt())
-        REPORT.row("migc up --single-transaction (SQLite)", one.fmt(), "%.2fx raw" % (one.med / raw_st.med))
+        REPORT.row("sqlite3 < script, one transaction (raw)", raw_st.fmt(),
+                   "cpu %.3f s" % raw_st.cpu_med)
+        REPORT.row("migc up --single-transaction (SQLite)", one.fmt(),
+                   "%.2fx raw; cpu %.3f s, %.2fx raw" % (one.med / raw_st.med, one.cpu_med,
+                                                          one.cpu_med / max(raw_st.cpu_med, 1e-9)))
         REPORT.row("sqlite3 < script as exported, a transaction per migration", raw_per.fmt())
         REPORT.row("migc up, a transaction per migration (SQLite)", per.fmt(),
                    "%.2fx raw per migration" % (per.med / raw_per.med))
