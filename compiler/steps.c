@@ -37,6 +37,8 @@ typedef struct gen {
                                   (names: catalogs change in place later) */
     bool rb_override;          /* it computed a column (alter type using) */
     ptr_vec rb_to_cols;        /* the rebuilt table's columns */
+    bool rb_fills;             /* it added a column that existing rows got by its default:
+                                  not foldable (a later default change must not apply) */
     size_t rb_insert;          /* index of its INSERT … SELECT in rb_step, or NO_INSERT */
 } gen;
 
@@ -153,7 +155,7 @@ static void sqlite_rebuild(gen *g, const catalog *tgt, const cat_table *to, cons
     bool over = override_col && override_e;
     ptr_vec src = {0}; /* the columns the live table has when this runs */
     if (g->txn && g->txn == g->rb_step && g->txn->stmts.n == g->rb_end && !over && !g->rb_override &&
-        !strcmp(g->rb_table, from->name)) {
+        !g->rb_fills && !strcmp(g->rb_table, from->name)) {
         g->txn->stmts.n = g->rb_start; /* fold into the rebuild just before */
         src = g->rb_cols;
     } else {
@@ -225,6 +227,13 @@ static void sqlite_rebuild(gen *g, const catalog *tgt, const cat_table *to, cons
     g->rb_override = over;
     g->rb_to_cols = to_cols;
     g->rb_insert = insert_at;
+    g->rb_fills = false;
+    for (size_t i = 0; i < to_cols.n && !g->rb_fills; i++) {
+        bool live = false;
+        for (size_t k = 0; k < src.n && !live; k++)
+            live = !strcmp(src.items[k], to_cols.items[i]);
+        g->rb_fills = !live && !(over && !strcmp(to_cols.items[i], override_col));
+    }
 }
 
 /* Rebuild of table `name` from its state in cur to its state in tgt. */
@@ -957,7 +966,7 @@ static void note_pure_rebuild(const gen *g, inverse *inv)
 {
     cg_step *only = inv->dir.steps.n == 1 ? inv->dir.steps.items[0] : NULL;
     inv->pure_rebuild = only && only == g->rb_step && g->rb_start == 0 && g->rb_end == only->stmts.n &&
-                        !g->rb_override && g->rb_insert != (size_t)NO_INSERT;
+                        !g->rb_override && !g->rb_fills && g->rb_insert != (size_t)NO_INSERT;
     if (!inv->pure_rebuild)
         return;
     inv->table = g->rb_table;

@@ -42,13 +42,36 @@ CREATE TABLE _migc_new_events (
     tries SMALLINT DEFAULT -1,
     org_id INTEGER,
     created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
+    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
+    CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL
+);
+INSERT INTO _migc_new_events (id, kind, amount, happened_at, day, body, weight, tries, org_id)
+    SELECT id, kind, amount, happened_at, day, body, weight, tries, org_id FROM events;
+DELETE FROM sqlite_sequence WHERE name = '_migc_new_events';
+INSERT INTO sqlite_sequence (name, seq)
+    SELECT '_migc_new_events', seq FROM sqlite_sequence WHERE name = 'events';
+DROP TABLE events;
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE _migc_new_events RENAME TO events;
+PRAGMA legacy_alter_table = OFF;
+CREATE TABLE _migc_new_events (
+    id INTEGER NOT NULL CONSTRAINT events_pkey PRIMARY KEY AUTOINCREMENT,
+    kind VARCHAR(20) NOT NULL DEFAULT 'note',
+    amount NUMERIC(12,2),
+    happened_at TIMESTAMP NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
+    day DATE DEFAULT (date('now')),
+    body TEXT,
+    weight DOUBLE DEFAULT 1.5,
+    tries SMALLINT DEFAULT -1,
+    org_id INTEGER,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
     ref TEXT,
     CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
     CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL,
     CONSTRAINT events_ref_key UNIQUE (ref)
 );
-INSERT INTO _migc_new_events (id, kind, amount, happened_at, day, body, weight, tries, org_id)
-    SELECT id, kind, amount, happened_at, day, body, weight, tries, org_id FROM events;
+INSERT INTO _migc_new_events (id, kind, amount, happened_at, day, body, weight, tries, org_id, created_at)
+    SELECT id, kind, amount, happened_at, day, body, weight, tries, org_id, created_at FROM events;
 DELETE FROM sqlite_sequence WHERE name = '_migc_new_events';
 INSERT INTO sqlite_sequence (name, seq)
     SELECT '_migc_new_events', seq FROM sqlite_sequence WHERE name = 'events';
