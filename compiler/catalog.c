@@ -270,7 +270,8 @@ typedef struct cat_maps {
 } cat_maps;
 
 typedef struct cat_priv {
-    uint32_t owner;
+    uint32_t owner;       /* may change tables (and their vecs) it owns in place */
+    uint32_t arr_owner;   /* may change the tables/indexes arrays it owns in place */
     uint32_t *next_owner; /* shared by every catalog copied from one catalog_new() */
     cat_vec *tables_vec, *indexes_vec;
     cat_maps *maps;       /* NULL: not built (yet) */
@@ -286,6 +287,7 @@ catalog *catalog_new(arena *a)
     c->priv_->next_owner = arena_alloc(a, sizeof(uint32_t));
     *c->priv_->next_owner = 2;
     c->priv_->owner = 1;
+    c->priv_->arr_owner = 1;
     return c;
 }
 
@@ -300,7 +302,15 @@ catalog *catalog_copy(const catalog *c)
     n->priv_->maps = NULL;
     n->priv_->owner = (*c->priv_->next_owner)++;
     c->priv_->owner = (*c->priv_->next_owner)++;
+    n->priv_->arr_owner = (*c->priv_->next_owner)++;
+    c->priv_->arr_owner = (*c->priv_->next_owner)++;
     return n;
+}
+
+/* See catalog.h: objects become immutable, the arrays stay c's own. */
+void catalog_freeze(catalog *c)
+{
+    c->priv_->owner = (*c->priv_->next_owner)++;
 }
 
 /* Records constraint k of table t in the maps. */
@@ -711,7 +721,7 @@ static cat_table *table_w(catalog *c, cat_table *t)
     *n = *t;
     n->owner_ = p->owner;
     n->slot_ = slot;
-    vec_own(c->a, &p->tables_vec, (void ***)&c->tables, &c->ntables, p->owner);
+    vec_own(c->a, &p->tables_vec, (void ***)&c->tables, &c->ntables, p->arr_owner);
     c->tables[slot] = n;
     smap_put(c->a, &maps_of(c)->tables, n->name, n);
     return n;
@@ -760,7 +770,7 @@ static cat_index *index_w(catalog *c, cat_index *ix)
     cat_index *n = arena_alloc(c->a, sizeof *n);
     *n = *ix;
     n->slot_ = slot;
-    vec_own(c->a, &p->indexes_vec, (void ***)&c->indexes, &c->nindexes, p->owner);
+    vec_own(c->a, &p->indexes_vec, (void ***)&c->indexes, &c->nindexes, p->arr_owner);
     c->indexes[slot] = n;
     smap_put(c->a, &maps_of(c)->indexes, n->name, n);
     return n;
@@ -774,7 +784,7 @@ static void remove_index(catalog *c, cat_index *ix)
     uint32_t slot = find_slot((void *const *)c->indexes, c->nindexes, ix, &ix->slot_);
     smap_del(&m->indexes, ix->name);
     nl_remove(&m->tindexes, ix->table, ix->name);
-    vec_own(c->a, &p->indexes_vec, (void ***)&c->indexes, &c->nindexes, p->owner);
+    vec_own(c->a, &p->indexes_vec, (void ***)&c->indexes, &c->nindexes, p->arr_owner);
     vec_remove(p->indexes_vec, (void ***)&c->indexes, &c->nindexes, slot);
 }
 
@@ -988,7 +998,7 @@ static void apply_create_table(catalog *c, const migration *mig, const stmt *s)
     t->maybe_has_rows = false;
     t->at = s->table.at;
     t->owner_ = p->owner;
-    vec_append(c->a, &p->tables_vec, (void ***)&c->tables, &c->ntables, t, p->owner);
+    vec_append(c->a, &p->tables_vec, (void ***)&c->tables, &c->ntables, t, p->arr_owner);
     t->slot_ = c->ntables - 1;
     smap_put(c->a, &maps_of(c)->tables, t->name, t);
     for (uint32_t i = 0; i < s->ncols; i++)
@@ -1021,7 +1031,7 @@ static void apply_drop_table(catalog *c, const stmt *s)
     uint32_t slot = find_slot((void *const *)c->tables, c->ntables, t, &t->slot_);
     smap_del(&m->tables, t->name);
     smap_del(&m->tindexes, t->name);
-    vec_own(c->a, &p->tables_vec, (void ***)&c->tables, &c->ntables, p->owner);
+    vec_own(c->a, &p->tables_vec, (void ***)&c->tables, &c->ntables, p->arr_owner);
     vec_remove(p->tables_vec, (void ***)&c->tables, &c->ntables, slot);
 }
 
@@ -1233,7 +1243,7 @@ static void apply_create_index(catalog *c, const stmt *s)
     ix->concurrently = s->concurrently;
     ix->at = s->index.at;
     index_collect_cols(c->a, ix);
-    vec_append(c->a, &p->indexes_vec, (void ***)&c->indexes, &c->nindexes, ix, p->owner);
+    vec_append(c->a, &p->indexes_vec, (void ***)&c->indexes, &c->nindexes, ix, p->arr_owner);
     ix->slot_ = c->nindexes - 1;
     cat_maps *m = maps_of(c);
     smap_put(c->a, &m->indexes, ix->name, ix);

@@ -102,6 +102,13 @@ catalog *catalog_new(arena *a);
 /* Deep copy of the catalog's own structures (AST expressions are shared). */
 catalog *catalog_copy(const catalog *c);
 
+/* Makes every object c holds now immutable, without a copy: pointers to
+ * tables, columns, constraints and indexes taken before stay valid and
+ * unchanged when c changes later (changed objects are cloned and replaced
+ * in c's own arrays). O(1); a cheaper "before" view than catalog_copy() when
+ * only some objects (not the whole arrays) need to survive a change. */
+void catalog_freeze(catalog *c);
+
 /* Lookups; NULL when absent. */
 cat_table *catalog_table(const catalog *c, const char *name);
 cat_column *catalog_column(const cat_table *t, const char *name);

@@ -162,6 +162,44 @@ static void test_snapshots(void)
     arena_free(a);
 }
 
+/* catalog_freeze(): objects taken before a change stay as they were, while
+ * the catalog changes its own arrays in place. */
+static void test_freeze(void)
+{
+    arena *a = arena_new();
+    diag_ctx *d = diag_new(a, sink, false, false);
+    const char *text = "create_table users { id int primary key, name text }\n"
+                       "create_table logs { id int primary key }\n"
+                       "add_column users.email text\n"
+                       "alter_column users.name set not null\n"
+                       "drop_table logs allow data_loss\n";
+    source *src = source_from_text(a, "0001_m.mig", text, strlen(text));
+    migration *m = arena_alloc(a, sizeof *m);
+    m->version = 1;
+    m->src = src;
+    CHECK(parse_migration(a, d, src, m) == 0 && m->nstmts == 5);
+    if (m->nstmts != 5) {
+        arena_free(a);
+        return;
+    }
+    catalog *c = catalog_new(a);
+    catalog_apply(c, m, m->stmts[0]);
+    catalog_apply(c, m, m->stmts[1]);
+    catalog_freeze(c);
+    const cat_table *before = catalog_table(c, "users");
+    cat_table *const *array = c->tables;
+    catalog_apply(c, m, m->stmts[2]);
+    catalog_apply(c, m, m->stmts[3]);
+    const cat_table *after = catalog_table(c, "users");
+    CHECK(before && after && before != after);
+    CHECK(before && before->ncols == 2 && !catalog_column(before, "name")->not_null);
+    CHECK(after && after->ncols == 3 && catalog_column(after, "name")->not_null);
+    CHECK(c->tables == array); /* changed in place: no copy of the array */
+    catalog_apply(c, m, m->stmts[4]);
+    CHECK(c->ntables == 1 && catalog_table(c, "users") == after && !catalog_table(c, "logs"));
+    arena_free(a);
+}
+
 static void test_not_null_proof_state(void)
 {
     arena *a = arena_new();
@@ -270,6 +308,7 @@ int main(void)
     }
     test_generated_names();
     test_snapshots();
+    test_freeze();
     test_not_null_proof_state();
     test_expression_types();
     test_types_module();
