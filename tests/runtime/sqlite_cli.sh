@@ -138,6 +138,18 @@ out_has "drift: column posts.extra is not in the migrations"
 out_has "drift: index users_email_idx on users is missing"
 out_has "drift: index posts_x on posts is not in the migrations"
 err_has "verify found 4 problems"
+# a hand-made rebuild of tags: column type, nullability, default and a constraint drift
+q $DB "CREATE TABLE tags2 (id BIGINT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', CONSTRAINT tags_name_key UNIQUE (name));
+       DROP TABLE tags; ALTER TABLE tags2 RENAME TO tags"
+run 1 "$B" $U verify
+out_has "drift: column tags.id has type BIGINT, expected INTEGER"
+out_has "drift: column tags.name is not null, expected nullable"
+out_has "drift: column tags.name has a default, expected none"
+out_has "drift: constraint tags_name_key on tags is not in the migrations"
+err_has "verify found 8 problems"
+q $DB "DROP TABLE posts"
+run 1 "$B" $U verify
+out_has "drift: table posts is missing"
 
 # sql: offline, no URL needed
 run 0 "$B" sql;            out_has "CREATE TABLE users"; out_has "-- 8 seed admin (up)"
