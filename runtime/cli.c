@@ -301,6 +301,7 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* The status word of a state, as status and --json print it. */
 static const char *state_name(enum migc_state s)
 {
     switch (s) {
@@ -314,6 +315,8 @@ static const char *state_name(enum migc_state s)
     return "?";
 }
 
+/* status [--json] [--check]: the table or one JSON object on stdout;
+ * --check turns anything pending, changed, unknown or partial into exit 1. */
 static int cmd_status(struct cli *c, migc *m)
 {
     struct migc_status s;
@@ -437,6 +440,7 @@ static int run(struct cli *c, migc *m)
     return report(c, m, migc_repair(m, c->accept != NULL, c->accept_v, stdout));
 }
 
+/* migc.h: parse, then `sql` offline or open the URL and run the command. */
 int migc_main(const struct migc_plan *plan, int argc, char **argv)
 {
     struct cli c = {.plan = plan};

@@ -58,6 +58,9 @@ static enum migc_rc load(migc *m, bool dry, struct history *h)
     return MIGC_OK;
 }
 
+/* migc.h. Refusals (exit 1) and --single-transaction refusals (exit 2) come
+ * before any write; the history table is created only when something is
+ * applied; partly applied migrations are resumed first in version order. */
 enum migc_rc migc_up(migc *m, const struct migc_up_options *o)
 {
     struct migc_up_options defaults = {0};
@@ -171,6 +174,9 @@ done:
     return rc;
 }
 
+/* migc.h. Refused while anything is partly applied, for an irreversible
+ * migration, and for a data-losing down without allow_data_loss (a dry run
+ * only notes it); a partly reverted migration is finished first. */
 enum migc_rc migc_down(migc *m, const struct migc_down_options *o)
 {
     struct migc_down_options defaults = {0};

@@ -65,6 +65,8 @@ static enum migc_drv_rc configure(struct migc_drv *d, const struct migc_drv_open
     return MIGC_DRV_OK;
 }
 
+/* driver.h open: resolves the URL form, refuses a missing file unless
+ * opts->create, turns foreign keys on and sets the busy timeout. */
 static enum migc_drv_rc sq_open(const char *url, const struct migc_drv_open_opts *opts,
                                 struct migc_drv **out, char *errbuf, unsigned errbuf_size)
 {
@@ -123,6 +125,7 @@ static enum migc_drv_rc sq_open(const char *url, const struct migc_drv_open_opts
     return MIGC_DRV_OK;
 }
 
+/* driver.h wrap: borrows db; only the busy timeout is set. */
 static enum migc_drv_rc sq_wrap(void *native, const struct migc_drv_open_opts *opts,
                                 struct migc_drv **out)
 {
@@ -141,6 +144,7 @@ static enum migc_drv_rc sq_wrap(void *native, const struct migc_drv_open_opts *o
     return MIGC_DRV_OK;
 }
 
+/* driver.h close: rolls back, drops the flock, closes an owned db. */
 static void sq_close(struct migc_drv *d)
 {
     if (!d)
@@ -154,11 +158,13 @@ static void sq_close(struct migc_drv *d)
     free(d);
 }
 
+/* driver.h errmsg. */
 static const char *sq_errmsg(struct migc_drv *d)
 {
     return d ? d->err : "out of memory";
 }
 
+/* driver.h exec: sqlite3_exec of the whole text (several statements). */
 static enum migc_drv_rc sq_exec(struct migc_drv *d, const char *sql)
 {
     char *msg = NULL;
@@ -199,6 +205,7 @@ static bool append_row(struct migc_rows *out, sqlite3_stmt *st, unsigned *cap)
     return true;
 }
 
+/* driver.h query: one statement, ?N text parameters, rows as text. */
 static enum migc_drv_rc sq_query(struct migc_drv *d, const char *sql, unsigned nparams,
                                  const char *const *params, struct migc_rows *out)
 {
@@ -242,16 +249,20 @@ static enum migc_drv_rc sq_query(struct migc_drv *d, const char *sql, unsigned n
     return MIGC_DRV_OK;
 }
 
+/* driver.h begin: BEGIN IMMEDIATE (takes the write lock at once, under
+ * the busy timeout). */
 static enum migc_drv_rc sq_begin(struct migc_drv *d)
 {
     return sq_exec(d, "BEGIN IMMEDIATE");
 }
 
+/* driver.h commit. */
 static enum migc_drv_rc sq_commit(struct migc_drv *d)
 {
     return sq_exec(d, "COMMIT");
 }
 
+/* driver.h rollback: a no-op outside a transaction. */
 static enum migc_drv_rc sq_rollback(struct migc_drv *d)
 {
     if (sqlite3_get_autocommit(d->db))
@@ -306,6 +317,7 @@ static enum migc_drv_rc sq_lock_acquire(struct migc_drv *d, const char *key, int
     return MIGC_DRV_OK;
 }
 
+/* driver.h lock_release: closing the descriptor drops the flock. */
 static enum migc_drv_rc sq_lock_release(struct migc_drv *d)
 {
     if (d->lock_fd >= 0) {
@@ -315,6 +327,7 @@ static enum migc_drv_rc sq_lock_release(struct migc_drv *d)
     return MIGC_DRV_OK;
 }
 
+/* SQLite has no lock_timeout: never. */
 static bool sq_last_error_is_lock_timeout(struct migc_drv *d)
 {
     (void)d;
@@ -333,6 +346,7 @@ static bool sq_connection_lost(struct migc_drv *d)
     }
 }
 
+/* driver.h table_exists: a table in sqlite_schema. */
 static enum migc_drv_rc sq_table_exists(struct migc_drv *d, const char *table, bool *exists)
 {
     struct migc_rows r;
@@ -345,6 +359,8 @@ static enum migc_drv_rc sq_table_exists(struct migc_drv *d, const char *table, b
     return MIGC_DRV_OK;
 }
 
+/* driver.h history_ddl: applied_at is UTC text (declared TIMESTAMPTZ,
+ * as migc maps timestamptz). */
 static char *sq_history_ddl(const char *quoted_table)
 {
     static const char fmt[] =
@@ -379,6 +395,7 @@ static bool push_string(char ***v, unsigned *n, const char *s)
     return true;
 }
 
+/* qsort comparator of char * by strcmp. */
 static int cmp_strings(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -509,6 +526,8 @@ static enum migc_drv_rc introspect_table(struct migc_drv *d, struct migc_live_ta
     return MIGC_DRV_OK;
 }
 
+/* driver.h introspect: tables by name, their columns, CREATE INDEX
+ * indexes and CONSTRAINT names; on failure *out is empty. */
 static enum migc_drv_rc sq_introspect(struct migc_drv *d, const char *skip_table,
                                       struct migc_live_schema *out)
 {
@@ -544,6 +563,7 @@ failed:
     return MIGC_DRV_ERROR;
 }
 
+/* driver.h foreign_keys_off: must run outside a transaction to matter. */
 static enum migc_drv_rc sq_foreign_keys_off(struct migc_drv *d, bool *was_on)
 {
     struct migc_rows r;
@@ -556,11 +576,13 @@ static enum migc_drv_rc sq_foreign_keys_off(struct migc_drv *d, bool *was_on)
     return sq_exec(d, "PRAGMA foreign_keys=OFF");
 }
 
+/* driver.h foreign_keys_restore. */
 static enum migc_drv_rc sq_foreign_keys_restore(struct migc_drv *d, bool was_on)
 {
     return was_on ? sq_exec(d, "PRAGMA foreign_keys=ON") : MIGC_DRV_OK;
 }
 
+/* driver.h foreign_key_check: the first violation named, with the count. */
 static enum migc_drv_rc sq_foreign_key_check(struct migc_drv *d, const char *table)
 {
     char *sql;
@@ -657,6 +679,8 @@ static enum migc_drv_rc sq_save_dependents(struct migc_drv *d, const char *const
     return MIGC_DRV_OK;
 }
 
+/* driver.h restore_dependents: in creation order; the first failure
+ * names the object. */
 static enum migc_drv_rc sq_restore_dependents(struct migc_drv *d, const struct migc_saved *saved)
 {
     for (unsigned i = 0; i < saved->n; i++) {

@@ -33,6 +33,7 @@ static char *vformat(const char *fmt, va_list ap)
     return s;
 }
 
+/* printf into a fresh malloc'd string; NULL on OOM (engine.h). */
 char *engine_format(const char *fmt, ...)
 {
     va_list ap;
@@ -42,6 +43,8 @@ char *engine_format(const char *fmt, ...)
     return s;
 }
 
+/* Replaces m->err with the formatted message (NULL on OOM, which
+ * migc_errmsg reads as "out of memory"); returns rc unchanged. */
 enum migc_rc engine_fail(migc *m, enum migc_rc rc, const char *fmt, ...)
 {
     va_list ap;
@@ -53,6 +56,8 @@ enum migc_rc engine_fail(migc *m, enum migc_rc rc, const char *fmt, ...)
     return rc;
 }
 
+/* The formatted message + ": " + the driver's message. Returns MIGC_IO when
+ * the driver reports a lost connection, else rc. */
 enum migc_rc engine_fail_drv(migc *m, enum migc_rc rc, const char *fmt, ...)
 {
     va_list ap;
@@ -74,6 +79,7 @@ enum migc_rc engine_fail_drv(migc *m, enum migc_rc rc, const char *fmt, ...)
     return rc;
 }
 
+/* One report line on opts.log; nothing without a log. */
 void engine_log(migc *m, const char *fmt, ...)
 {
     if (!m->opts.log)
@@ -86,6 +92,7 @@ void engine_log(migc *m, const char *fmt, ...)
     fflush(m->opts.log);
 }
 
+/* migc.h: the last failure's text; "" if none; NULL handle: out of memory. */
 const char *migc_errmsg(const migc *m)
 {
     if (!m)
@@ -93,6 +100,7 @@ const char *migc_errmsg(const migc *m)
     return m->err ? m->err : "";
 }
 
+/* Binary search of the plan's ascending versions; NULL when absent. */
 const struct migc_migration *plan_find(const struct migc_plan *p, int64_t version)
 {
     unsigned lo = 0, hi = p->nmigrations;
@@ -117,6 +125,7 @@ static int url_dialect(const char *url)
     return -1;
 }
 
+/* "postgres" or "sqlite", for messages. */
 static const char *dialect_name(int d)
 {
     return d == MIGC_POSTGRES ? "postgres" : "sqlite";
@@ -187,6 +196,8 @@ static enum migc_rc apply_schema(migc *m, const char *schema)
     return MIGC_OK;
 }
 
+/* migc.h. Picks the dialect from the URL (never naming a driver: the plan
+ * supplies it), opens, then applies --schema. *out is set even on failure. */
 enum migc_rc migc_open(migc **out, const struct migc_plan *plan, const char *url,
                        const struct migc_options *opts)
 {
@@ -240,18 +251,21 @@ static enum migc_rc wrap(migc **out, const struct migc_plan *plan, int d, void *
     return apply_schema(m, opts ? opts->schema : NULL);
 }
 
+/* migc.h: a borrowed sqlite3 *. */
 enum migc_rc migc_wrap_sqlite(migc **out, const struct migc_plan *plan, struct sqlite3 *db,
                               const struct migc_options *opts)
 {
     return wrap(out, plan, MIGC_SQLITE, db, opts);
 }
 
+/* migc.h: a borrowed PGconn *. */
 enum migc_rc migc_wrap_pg(migc **out, const struct migc_plan *plan, struct pg_conn *conn,
                           const struct migc_options *opts)
 {
     return wrap(out, plan, MIGC_POSTGRES, conn, opts);
 }
 
+/* migc.h: releases the lock, the connection (unless borrowed) and m. */
 void migc_close(migc *m)
 {
     if (!m)
@@ -267,6 +281,8 @@ void migc_close(migc *m)
     free(m);
 }
 
+/* Takes the migration lock once per handle; MIGC_LOCK_WAIT when another
+ * migrator keeps it past lock_wait_ms, MIGC_IO on other failures. */
 enum migc_rc engine_lock(migc *m)
 {
     if (m->locked)
@@ -283,6 +299,7 @@ enum migc_rc engine_lock(migc *m)
     return MIGC_OK;
 }
 
+/* Releases the migration lock if held; cannot fail. */
 void engine_unlock(migc *m)
 {
     if (m->locked) {

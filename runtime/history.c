@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "migc_config.h"
 
+/* Frees the rows; the struct stays usable (empty). */
 void history_free(struct history *h)
 {
     for (unsigned i = 0; i < h->n; i++) {
@@ -27,6 +28,8 @@ void history_free(struct history *h)
     h->n = 0;
 }
 
+/* Parses a state text; K and N (1 <= K <= N) only for the partial ones.
+ * HK_BAD for anything else (NULL included). */
 enum hist_kind hist_state(const char *state, unsigned *k, unsigned *n)
 {
     unsigned kk = 0, nn = 0;
@@ -68,6 +71,8 @@ static char *dup_or_null(const char *s, bool *oom)
     return d;
 }
 
+/* Reads every history row in version order; a missing table reads as
+ * empty (out->exists false). On failure *out is empty. */
 enum migc_rc history_read(migc *m, struct history *out)
 {
     memset(out, 0, sizeof *out);
@@ -113,6 +118,7 @@ enum migc_rc history_read(migc *m, struct history *out)
     return MIGC_OK;
 }
 
+/* CREATE TABLE IF NOT EXISTS of the history table. */
 enum migc_rc history_ensure(migc *m)
 {
     char *ddl = m->drv->history_ddl(m->qhist);
@@ -125,6 +131,7 @@ enum migc_rc history_ensure(migc *m)
     return MIGC_OK;
 }
 
+/* The row of version, or NULL. */
 const struct hist_row *history_find(const struct history *h, int64_t version)
 {
     for (unsigned i = 0; i < h->n; i++)
@@ -133,6 +140,8 @@ const struct hist_row *history_find(const struct history *h, int64_t version)
     return NULL;
 }
 
+/* Upserts one row (ON CONFLICT (version) DO UPDATE), applied_at = now.
+ * Runs inside the caller's transaction when there is one. */
 enum migc_rc history_put(migc *m, const struct migc_migration *mig, const char *state,
                          const char *progress, int64_t execution_ms)
 {
@@ -160,6 +169,7 @@ enum migc_rc history_put(migc *m, const struct migc_migration *mig, const char *
     return MIGC_OK;
 }
 
+/* Deletes the row of version (a completed down). */
 enum migc_rc history_delete(migc *m, int64_t version)
 {
     char *sql = engine_format("DELETE FROM %s WHERE version = %s1", m->qhist, m->drv->param_prefix);
@@ -190,6 +200,8 @@ static bool append_line(char **msg, const char *line)
     return true;
 }
 
+/* The refusals before any change: every unknown version, changed checksum
+ * and unreadable state, one line each, then "nothing was changed". */
 enum migc_rc history_check(migc *m, const struct history *h)
 {
     char *msg = NULL;
@@ -248,6 +260,7 @@ void migc_status_free(struct migc_status *s)
     memset(s, 0, sizeof *s);
 }
 
+/* migc.h: plan and history merged in version order. */
 enum migc_rc migc_status(migc *m, struct migc_status *out)
 {
     memset(out, 0, sizeof *out);
@@ -313,6 +326,8 @@ enum migc_rc migc_status(migc *m, struct migc_status *out)
     return MIGC_OK;
 }
 
+/* migc.h: AHEAD if the database has versions the plan lacks, BEHIND if
+ * anything is pending or partial, else AT. */
 enum migc_rc migc_check_head(migc *m, enum migc_head *where)
 {
     struct migc_status s;
@@ -468,6 +483,7 @@ static enum migc_rc repair_partial(migc *m, const struct hist_row *r, FILE *repo
     return MIGC_OK;
 }
 
+/* migc.h: under the lock; --accept-checksum, or every partial row. */
 enum migc_rc migc_repair(migc *m, bool accept, int64_t v, FILE *report)
 {
     enum migc_rc rc = engine_ready(m);

@@ -55,6 +55,9 @@ static bool put_fk_checks(FILE *out, const struct migc_step *st)
     return true;
 }
 
+/* engine.h: one direction of a migration as the engine runs it (one
+ * transaction for only transactional steps; in_transaction: no BEGIN/COMMIT
+ * of its own). MIGC_IO on a write error. */
 enum migc_rc sqlout_migration(FILE *out, const struct migc_migration *mig, enum migc_dialect d,
                               bool down, bool in_transaction)
 {
@@ -99,6 +102,8 @@ enum migc_rc sqlout_migration(FILE *out, const struct migc_migration *mig, enum 
     return ok ? MIGC_OK : MIGC_IO;
 }
 
+/* migc.h: MIGC_USAGE without that dialect, MIGC_REFUSED for a down through
+ * an irreversible migration (nothing written then), MIGC_IO on write errors. */
 enum migc_rc migc_write_sql(const struct migc_plan *plan, enum migc_dialect d, bool down, FILE *out)
 {
     if ((unsigned)d >= MIGC_DIALECT_COUNT || !(plan->dialects & (1u << d)))

@@ -199,6 +199,7 @@ static bool progress_decode(const char *text, char **keys, unsigned n)
     return *p == ']' && p[1] == '\0';
 }
 
+/* Frees n keys and NULLs them; the array stays. */
 static void free_keys(char **keys, unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
@@ -376,6 +377,7 @@ static enum migc_rc write_next_state(migc *m, const struct migc_migration *mig, 
     return history_put(m, mig, "applied", NULL, migc_now_ms() - started);
 }
 
+/* tx_body: steps [from, to) then the state that follows them. */
 static enum migc_rc tx_steps_body(migc *m, void *vctx)
 {
     struct tx_steps_ctx *c = vctx;
@@ -424,6 +426,9 @@ static enum migc_rc run_notx_step(migc *m, const struct migc_migration *mig, con
     return MIGC_OK;
 }
 
+/* engine.h: one migration, fresh or resumed. A failure of a
+ * non-transactional or backfill step leaves its partial state recorded and
+ * says so in the message. */
 enum migc_rc steps_run(migc *m, const struct migc_migration *mig, bool down,
                        unsigned first_step, const char *progress)
 {
@@ -507,6 +512,8 @@ struct single_ctx {
     int64_t started;
 };
 
+/* tx_body of --single-transaction: every migration's steps (backfills as
+ * their whole UPDATE), its history row, then foreign_key_check of all. */
 static enum migc_rc single_body(migc *m, void *vctx)
 {
     struct single_ctx *c = vctx;
@@ -534,6 +541,7 @@ static enum migc_rc single_body(migc *m, void *vctx)
     return rc;
 }
 
+/* engine.h: with foreign keys off around the one transaction. */
 enum migc_rc steps_single_transaction(migc *m, const struct migc_migration *const *migs,
                                       unsigned n)
 {

@@ -25,6 +25,7 @@ static void say(FILE *f, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The live table of that name, or NULL. */
 static const struct migc_live_table *live_table(const struct migc_live_schema *s, const char *name)
 {
     for (unsigned i = 0; i < s->ntables; i++)
@@ -33,6 +34,7 @@ static const struct migc_live_table *live_table(const struct migc_live_schema *s
     return NULL;
 }
 
+/* Is name one of v[0..n)? */
 static bool in_list(const char *const *v, unsigned n, const char *name)
 {
     for (unsigned i = 0; i < n; i++)
@@ -139,6 +141,7 @@ static unsigned compare_schema(FILE *rep, const struct migc_schema_desc *want,
 
 /* ---- a partly applied migration: between two schemas ---- */
 
+/* The described table of that name, or NULL. */
 static const struct migc_table_desc *desc_table(const struct migc_schema_desc *s, const char *name)
 {
     for (unsigned i = 0; i < s->ntables; i++)
@@ -147,6 +150,7 @@ static const struct migc_table_desc *desc_table(const struct migc_schema_desc *s
     return NULL;
 }
 
+/* The described column of that name (t may be NULL), or NULL. */
 static const struct migc_column_desc *desc_column(const struct migc_table_desc *t, const char *name)
 {
     for (unsigned i = 0; t && i < t->ncolumns; i++)
@@ -277,6 +281,7 @@ static unsigned compare_partial(FILE *rep, const struct migc_schema_desc *before
     return problems;
 }
 
+/* migc.h: checksums and states, then the schema; reads only, no lock. */
 enum migc_rc migc_verify(migc *m, FILE *rep)
 {
     enum migc_rc rc = engine_ready(m);
