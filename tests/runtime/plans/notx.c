@@ -1,5 +1,6 @@
 /* notx.c: a hand-written SQLite plan with a non-transactional step (VACUUM
- * cannot run inside a transaction), for --single-transaction's refusal. */
+ * cannot run inside a transaction), for --single-transaction's refusal and
+ * for resuming partly applied and partly reverted migrations. */
 #include "plan_macros.h"
 
 static const struct migc_column_desc t_cols[] = {COL("id", "INTEGER", true, false)};
@@ -18,7 +19,7 @@ static const struct migc_migration migrations[] = {
      .schema = SCHEMA(T)},
     {.version = 3, .description = "create u", .checksum = "v1:3",
      .up = {[MIGC_SQLITE] = STEPS(TX(SQL("CREATE TABLE u (id INTEGER PRIMARY KEY)")))},
-     .down = {[MIGC_SQLITE] = STEPS(TX(SQL("DROP TABLE u")))},
+     .down = {[MIGC_SQLITE] = STEPS(TX(SQL("DROP TABLE u")), NOTX("VACUUM"))},
      .schema = SCHEMA(T, U)},
 };
 
