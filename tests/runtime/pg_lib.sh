@@ -164,6 +164,9 @@ holder_stop() {
   wait "$pid" 2>/dev/null
 }
 
+# Advisory locks held in this database (pg_locks covers the whole cluster).
+NO_ADVISORY_LOCK="SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+
 # Waits until no other session is connected to $DB (killed migrators'
 # backends finish their statement first).
 wait_quiet() {

@@ -32,7 +32,7 @@ expect_grep "the failure names the server's error" "canceling statement due to l
 expect_grep "the failure says nothing was applied" "nothing of it was applied" "$WORK/err"
 expect_eq "the database is as it was" "$(snapshot)" "$before"
 expect_eq "the history is as it was" "$(history_snapshot)" "$hist_before"
-expect_eq "no advisory lock left" "$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" 0
+wait_for "no advisory lock left" "$NO_ADVISORY_LOCK" 0 && ok "no advisory lock left"
 
 # --lock-timeout is the session's lock_timeout, seen by the blocked backend:
 # a run that waits is visible in pg_stat_activity, its DDL waiting on a lock.
