@@ -33,7 +33,7 @@ typedef struct gen {
     cg_step *rb_step;
     size_t rb_start, rb_end;   /* its statements in rb_step */
     const char *rb_table;      /* the table it rebuilt */
-    ptr_vec rb_cols;           /* the columns of the live table it started from
+    ptr_vec rb_cols;           /* the columns it copied from the live table
                                   (names: catalogs change in place later) */
     bool rb_override;          /* it computed a column (alter type using) */
     ptr_vec rb_to_cols;        /* the rebuilt table's columns */
@@ -223,7 +223,15 @@ static void sqlite_rebuild(gen *g, const catalog *tgt, const cat_table *to, cons
     g->rb_start = start;
     g->rb_end = g->txn->stmts.n;
     g->rb_table = to->name;
-    g->rb_cols = src;
+    /* A later rebuild folded into this one copies only what this one copied
+     * (a column dropped here and added back later must not come back). */
+    g->rb_cols = (ptr_vec){0};
+    for (size_t i = 0; i < to_cols.n; i++)
+        for (size_t k = 0; k < src.n; k++)
+            if (!strcmp(src.items[k], to_cols.items[i])) {
+                vec_push(g->a, &g->rb_cols, to_cols.items[i]);
+                break;
+            }
     g->rb_override = over;
     g->rb_to_cols = to_cols;
     g->rb_insert = insert_at;

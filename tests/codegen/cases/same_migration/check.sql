@@ -1,3 +1,4 @@
+SELECT count(*) = 1 FROM pets WHERE id = 1 AND kind IS NULL
 SELECT count(*) = 2 FROM persons
 SELECT count(*) = 1 FROM persons WHERE full_name = 'anon'
 +INSERT INTO pets (owner) VALUES (1)
