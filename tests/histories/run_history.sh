@@ -18,7 +18,10 @@
 #   3. per dialect, on a fresh SQLite file and a fresh PostgreSQL database:
 #      up, verify, status --check, the schema compared with expected.<dialect>,
 #      then (when reversible) down --to 0 --allow-data-loss leaves an empty
-#      schema, and up + verify once more.
+#      schema, and up + verify once more;
+#   4. the exported SQL (`migc sql`, plain format) run by the tools people use
+#      instead of the binary (psql; SQLite's own exec) on a fresh database
+#      gives the same schema, and its down script (when reversible) empties it.
 # With UPDATE=1 in the environment the expected files are rewritten instead
 # of compared (review the diff before committing).
 set -euo pipefail
@@ -103,4 +106,36 @@ psql "$URL" -qXc "CREATE DATABASE $pgdb" || fail "cannot create database $pgdb"
 trap 'psql "$URL" -qXc "DROP DATABASE IF EXISTS $pgdb" >/dev/null 2>&1 || true' EXIT
 pgurl="${URL%/*}/$pgdb"
 run_dialect postgres "$pgurl" "$pgurl"
+run_export() { # run_export DIALECT URL DUMP_TARGET (a fresh database)
+  local d=$1 url=$2 target=$3 dir
+  for dir in up down; do
+    [ "$dir" = down ] && [ -f "$case_dir/irreversible" ] && break
+    local flag=""
+    [ "$dir" = down ] && flag=--down
+    echo "+ [$d] migc sql $flag (exported $dir script)"
+    "$migc" sql -d "$case_dir/migrations" --dialect "$d" $flag -o "$work/$dir.$d.sql" \
+      || fail "[$d] migc sql $flag failed"
+    if [ "$d" = sqlite ]; then
+      "$dump" sqlite "$target" --exec "$work/$dir.$d.sql" || fail "[$d] the exported $dir script failed"
+    else
+      psql "$url" -qX -v ON_ERROR_STOP=1 -f "$work/$dir.$d.sql" >/dev/null \
+        || fail "[$d] the exported $dir script failed in psql"
+    fi
+    "$dump" "$d" "$target" >"$work/export.$dir.$d" || fail "[$d] schema_dump failed"
+    if [ "$dir" = up ]; then
+      diff -u "$case_dir/expected.$d" "$work/export.up.$d" \
+        || fail "[$d] the exported up script gives another schema than the binary"
+    elif [ -s "$work/export.down.$d" ]; then
+      cat "$work/export.down.$d"
+      fail "[$d] the exported down script leaves a schema behind"
+    fi
+  done
+}
+[ "${UPDATE:-}" = 1 ] || {
+  rm -f "$work/export.db"
+  run_export sqlite "" "$work/export.db"
+  psql "$URL" -qXc "CREATE DATABASE ${pgdb}_x" || fail "cannot create database ${pgdb}_x"
+  trap 'psql "$URL" -qXc "DROP DATABASE IF EXISTS $pgdb" -c "DROP DATABASE IF EXISTS ${pgdb}_x" >/dev/null 2>&1 || true' EXIT
+  run_export postgres "${URL%/*}/${pgdb}_x" "${URL%/*}/${pgdb}_x"
+}
 echo "ok [$name]"

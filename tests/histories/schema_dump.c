@@ -302,12 +302,13 @@ static char *read_file(const char *path)
     return buf;
 }
 
-/* Runs SQL (--exec) or each query line of SQL (--query, QUERY set) on the
- * SQLite file PATH. Returns the exit code. */
+/* Runs SQL (--exec, which creates the file if needed) or each query line of
+ * SQL (--query, QUERY set) on the SQLite file PATH. Returns the exit code. */
 static int run_sqlite(const char *path, const char *sql, int query)
 {
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    int flags = SQLITE_OPEN_READWRITE | (query ? 0 : SQLITE_OPEN_CREATE);
+    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
         fprintf(stderr, "schema_dump: %s: %s\n", path, db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
         return 1;
