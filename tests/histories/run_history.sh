@@ -9,7 +9,8 @@
 # project's own schema) and optionally a file `irreversible` (the history
 # cannot go down to 0; its content says why) and a directory data/:
 #   data/V.sql, data/V.DIALECT.sql   rows written once version V is applied
-#                                    (up --to V), as an application would;
+#                                    (up --to V, then verify), as an
+#                                    application would;
 #   data/check.sql                   queries (one a line) run at head, their
 #                                    rows compared with expected.data.DIALECT.
 #   1. migc check --strict passes; migc build writes the plan once;
@@ -66,6 +67,7 @@ run_dialect() { # run_dialect DIALECT URL DUMP_TARGET
   if [ -d "$case_dir/data" ]; then
     for v in $(cd "$case_dir/data" && ls | grep -E '^[0-9]+(\.(sqlite|postgres))?\.sql$' | cut -d. -f1 | sort -nu); do
       run up --to "$v" || fail "[$d] up --to $v failed"
+      run verify || fail "[$d] verify failed at version $v"
       for f in "$v.sql" "$v.$d.sql"; do
         [ -f "$case_dir/data/$f" ] || continue
         echo "+ [$d] data/$f"
