@@ -98,38 +98,75 @@ char *migc_quote_ident(const char *name)
     return out;
 }
 
+/* Copies the value starting at *p up to a stop character (or, when quoted,
+ * to the closing quote), writing "****" instead; advances *p past it. */
+static void mask_value(const char **p, char **o, const char *stops)
+{
+    const char *q = *p;
+    memcpy(*o, "****", 4);
+    *o += 4;
+    if (*q == '\'') {
+        q++;
+        while (*q && *q != '\'') {
+            if (*q == '\\' && q[1])
+                q++;
+            q++;
+        }
+        if (*q)
+            q++;
+    } else {
+        while (*q && !strchr(stops, *q))
+            q++;
+    }
+    *p = q;
+}
+
 /* Copies url, masking passwords: in a URL the text between "user:" and the
- * '@' of the authority; in a keyword string the value of password=. Quoted
- * keyword values ('...') are masked up to their closing quote. malloc'd,
+ * '@' of the authority and any password=... query parameter; in a keyword
+ * string the value of password= (quoted values up to their closing quote).
+ * The result is never longer than url + 4 bytes per masked value. malloc'd,
  * NULL on OOM. */
 char *migc_redact_url(const char *url)
 {
     size_t len = strlen(url);
-    char *out = malloc(len + 8);
+    char *out = malloc(2 * len + 8);   /* every masked value is at least 1 byte */
     if (!out)
         return NULL;
+    char *o = out;
+    const char *p = url;
     const char *scheme = strstr(url, "://");
-    if (scheme) {
+    bool is_url = scheme && (size_t)(scheme - url) == strspn(url, "abcdefghijklmnopqrstuvwxyz"
+                                                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ+.-");
+    if (is_url) {
         const char *auth = scheme + 3;
         const char *end = auth + strcspn(auth, "/?#");
         const char *at = NULL;
-        for (const char *p = auth; p < end; p++)
-            if (*p == '@')
-                at = p;
+        for (const char *c = auth; c < end; c++)
+            if (*c == '@')
+                at = c;
         const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
         if (colon) {
             size_t head = (size_t)(colon + 1 - url);
-            memcpy(out, url, head);
-            memcpy(out + head, "****", 4);
-            strcpy(out + head + 4, at);
-            return out;
+            memcpy(o, url, head);
+            o += head;
+            memcpy(o, "****", 4);
+            o += 4;
+            p = at;
         }
-        memcpy(out, url, len + 1);
+        /* query parameters: ...?password=x&... */
+        while (*p) {
+            if (p > url && (p[-1] == '?' || p[-1] == '&') && !strncmp(p, "password=", 9)) {
+                memcpy(o, "password=", 9);
+                o += 9;
+                p += 9;
+                mask_value(&p, &o, "&#");
+                continue;
+            }
+            *o++ = *p++;
+        }
+        *o = '\0';
         return out;
     }
-    /* keyword string */
-    char *o = out;
-    const char *p = url;
     while (*p) {
         if ((p == url || p[-1] == ' ' || p[-1] == '\t') && !strncmp(p, "password", 8)) {
             const char *q = p + 8;
@@ -139,21 +176,9 @@ char *migc_redact_url(const char *url)
                 q++;
                 while (*q == ' ')
                     q++;
-                memcpy(o, "password=****", 13);
-                o += 13;
-                if (*q == '\'') {
-                    q++;
-                    while (*q && *q != '\'') {
-                        if (*q == '\\' && q[1])
-                            q++;
-                        q++;
-                    }
-                    if (*q)
-                        q++;
-                } else {
-                    while (*q && *q != ' ' && *q != '\t')
-                        q++;
-                }
+                memcpy(o, "password=", 9);
+                o += 9;
+                mask_value(&q, &o, " \t");
                 p = q;
                 continue;
             }
