@@ -4,8 +4,14 @@
  *
  * URLs: postgres://, postgresql:// and libpq keyword strings go to libpq
  * as they are (PQconnectdbParams with expand_dbname); this file never
- * parses them and never quotes them in a message. libpq's own messages do
- * not contain the password.
+ * parses them and never quotes them in a message. libpq quotes a URL it
+ * cannot parse in its error, so connection errors are scrubbed of the
+ * password before anyone sees them.
+ *
+ * Text with several statements runs as one message inside a transaction,
+ * and statement by statement outside one (a no_transaction step), where
+ * one message would be an implicit transaction that CREATE INDEX
+ * CONCURRENTLY refuses.
  *
  * The migration lock is a session advisory lock taken by polling
  * pg_try_advisory_lock: a waiter never sits inside a blocked statement, so
@@ -373,11 +379,12 @@ static bool ident_char(char c)
 
 /* The length of the statement that starts at s: up to (not including) the
  * ';' that ends it, or to the end of the text. Skips what PostgreSQL's lexer
- * skips: '...' (with '' and, for E'...', backslash escapes), "...",
+ * skips: '...' (with '' and, for E'...' or every string when
+ * backslash_quotes, backslash escapes), "...",
  * $tag$...$tag$, -- comments and nested comments. *code: the statement has
  * more than whitespace and comments. *atomic: it has BEGIN ATOMIC (a
  * function body whose ';' do not end the statement). */
-static size_t statement_length(const char *s, bool *code, bool *atomic)
+static size_t statement_length(const char *s, bool backslash_quotes, bool *code, bool *atomic)
 {
     const char *p = s, *word = NULL;
     size_t wordlen = 0;
@@ -408,7 +415,8 @@ static size_t statement_length(const char *s, bool *code, bool *atomic)
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f')
             *code = true;
         if (c == '\'') {
-            bool esc = p > s && (p[-1] == 'E' || p[-1] == 'e') && (p - 1 == s || !ident_char(p[-2]));
+            bool esc = backslash_quotes ||
+                       (p > s && (p[-1] == 'E' || p[-1] == 'e') && (p - 1 == s || !ident_char(p[-2])));
             for (p++; *p; p++) {
                 if (esc && *p == '\\' && p[1]) {
                     p++;
@@ -471,11 +479,13 @@ static enum migc_drv_rc pg_exec(struct migc_drv *d, const char *sql)
 {
     if (PQtransactionStatus(d->conn) != PQTRANS_IDLE)
         return exec_text(d, sql);
+    const char *scs = PQparameterStatus(d->conn, "standard_conforming_strings");
+    bool bq = scs && !strcmp(scs, "off");
     unsigned n = 0;
     bool atomic = false;
     for (const char *p = sql;;) {
         bool code = false;
-        size_t len = statement_length(p, &code, &atomic);
+        size_t len = statement_length(p, bq, &code, &atomic);
         n += code;
         if (!p[len])
             break;
@@ -490,7 +500,7 @@ static enum migc_drv_rc pg_exec(struct migc_drv *d, const char *sql)
     enum migc_drv_rc rc = MIGC_DRV_OK;
     for (char *p = copy; rc == MIGC_DRV_OK;) {
         bool code = false, unused = false;
-        size_t len = statement_length(p, &code, &unused);
+        size_t len = statement_length(p, bq, &code, &unused);
         bool last = !p[len];
         p[len] = '\0';
         if (code) {

@@ -180,6 +180,13 @@ static void test_exec_split(struct migc_drv *h)
     check(D->exec(h, "CREATE FUNCTION weird_f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; "
                      "SELECT 2; END; SELECT weird_f()") == MIGC_DRV_OK,
           "BEGIN ATOMIC bodies are not split", D->errmsg(h));
+    must_exec(h, "SET standard_conforming_strings = off");
+    check(D->exec(h, "INSERT INTO \"we;ird\" VALUES ('x\\';y'); INSERT INTO \"we;ird\" VALUES ('z')") ==
+              MIGC_DRV_OK,
+          "with standard_conforming_strings off, backslashes escape quotes", D->errmsg(h));
+    must_exec(h, "SET standard_conforming_strings = on");
+    check_value(h, "and the statements split where PostgreSQL splits them",
+                "SELECT count(*) FROM \"we;ird\" WHERE v IN ('x'';y', 'z')", NULL, "2");
     check(D->exec(h, "SELECT 1; -- only a comment after") == MIGC_DRV_OK,
           "a trailing comment is no statement", D->errmsg(h));
     check(D->exec(h, "SELECT $1") == MIGC_DRV_ERROR, "a parameter is no dollar quote", NULL);
