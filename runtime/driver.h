@@ -213,6 +213,10 @@ struct migc_driver {
     enum migc_drv_rc (*save_dependents)(struct migc_drv *d, const char *const *tables,
                                         unsigned ntables, struct migc_saved *out);
     enum migc_drv_rc (*restore_dependents)(struct migc_drv *d, const struct migc_saved *saved);
+
+    /* Optional (NULL: unknown): rows changed by the last successful query()
+     * (an UPDATE), for the backfill progress display. */
+    int64_t (*changes)(struct migc_drv *d);
 };
 
 /* Helpers shared by both drivers (in migc_runtime). */

@@ -695,6 +695,12 @@ static enum migc_drv_rc sq_restore_dependents(struct migc_drv *d, const struct m
     return MIGC_DRV_OK;
 }
 
+/* driver.h changes: sqlite3_changes64 of the last statement. */
+static int64_t sq_changes(struct migc_drv *d)
+{
+    return (int64_t)sqlite3_changes64(d->db);
+}
+
 const struct migc_driver migc_driver_sqlite = {
     .dialect = MIGC_SQLITE,
     .name = "sqlite",
@@ -726,4 +732,5 @@ const struct migc_driver migc_driver_sqlite = {
     .foreign_key_check = sq_foreign_key_check,
     .save_dependents = sq_save_dependents,
     .restore_dependents = sq_restore_dependents,
+    .changes = sq_changes,
 };

@@ -216,6 +216,7 @@ struct backfill_ctx {
     char **prev;          /* nkeys; prev[0] == NULL: at the start */
     char **bound;         /* nkeys, the batch's last key */
     bool done;
+    int64_t batch_rows;   /* rows the last batch changed; -1: unknown */
 };
 
 /* One batch: find its last key, update it, record progress. */
@@ -258,6 +259,7 @@ static enum migc_rc backfill_batch(migc *m, void *vctx)
     free(params);
     if (drc)
         return engine_fail_drv(m, MIGC_REFUSED, "backfill of %s failed", bf->table);
+    c->batch_rows = m->drv->changes ? m->drv->changes(m->h) : -1;
     char *prog = progress_encode((const char *const *)c->bound, nk);
     if (!prog)
         return engine_fail(m, MIGC_IO, "out of memory");
@@ -266,13 +268,14 @@ static enum migc_rc backfill_batch(migc *m, void *vctx)
     return rc;
 }
 
-/* Prints "backfill t: N rows, R rows/s, eta" on the log (a terminal). */
-static void show_progress(migc *m, const struct migc_backfill *bf, uint64_t batches,
+/* Prints "backfill t: N rows, R rows/s, eta" on the log (a terminal). rows:
+ * the rows updated so far (exact when the driver counts changes, else
+ * batches times the batch size). */
+static void show_progress(migc *m, const struct migc_backfill *bf, uint64_t rows,
                           int64_t total, int64_t started, bool last)
 {
     if (!m->opts.progress || !m->opts.log)
         return;
-    uint64_t rows = batches * bf->batch_size;
     if (total >= 0 && rows > (uint64_t)total)
         rows = (uint64_t)total;
     int64_t ms = migc_now_ms() - started;
@@ -325,7 +328,7 @@ static enum migc_rc run_backfill(migc *m, const struct migc_migration *mig, cons
                          "by hand or run 'repair'", what, progress);
     int64_t total = !rc && m->opts.progress ? count_rows(m, bf) : -1;
     int64_t started = migc_now_ms();
-    uint64_t batches = 0;
+    uint64_t batches = 0, rows = 0;
     while (!rc && !c.done) {
         rc = in_transaction(m, false, what, backfill_batch, &c);
         if (rc || c.done)
@@ -335,10 +338,11 @@ static enum migc_rc run_backfill(migc *m, const struct migc_migration *mig, cons
         c.bound = t;
         free_keys(c.bound, nk);
         batches++;
-        show_progress(m, bf, batches, total, started, false);
+        rows += c.batch_rows >= 0 ? (uint64_t)c.batch_rows : bf->batch_size;
+        show_progress(m, bf, rows, total, started, false);
     }
     if (!rc && batches)
-        show_progress(m, bf, batches, total, started, true);
+        show_progress(m, bf, rows, total, started, true);
     if (c.prev)
         free_keys(c.prev, nk);
     if (c.bound)
