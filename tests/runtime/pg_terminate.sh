@@ -43,6 +43,9 @@ app status
 expect_grep "status shows it partly applied" "1 partly applied" "$WORK/out"
 app verify
 expect_rc "verify passes for what is recorded (step 1 of 2 done)" $? 0
+app down --allow-data-loss
+expect_rc "down refuses while a migration is partly applied" $? 1
+expect_eq "down refused: nothing changed" "$(hist)" "1:applied 2:applied 3:applying:2/2"
 q "ALTER TABLE users ADD COLUMN bogus int"
 app verify
 expect_rc "verify still finds drift while partly applied" $? 1
