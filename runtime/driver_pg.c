@@ -39,6 +39,7 @@ struct migc_drv {
     bool in_tx;                 /* begin() opened a transaction not yet ended */
     int64_t lock_key;           /* its advisory lock key */
     bool lost;                  /* the connection broke */
+    int64_t changes;            /* rows the last successful query() changed; -1: unknown */
     char sqlstate[6];           /* of the last failure; "" if none */
     /* A wrapped connection gets back its search_path (set_schema) and its
      * client_min_messages (raised to warning so that NOTICEs such as
@@ -243,6 +244,7 @@ static enum migc_drv_rc pg_open(const char *url, const struct migc_drv_open_opts
         return MIGC_DRV_CONNECTION;   /* exit 3: an internal failure, not a usage error */
     }
     d->owned = true;
+    d->changes = -1;
     /* Entries before dbname are defaults the URL may override; the URL
      * itself is expanded by libpq. Without PGCONNECT_TIMEOUT a dead host
      * would hang the run for the TCP timeout: give up after 30 s. */
@@ -299,6 +301,7 @@ static enum migc_drv_rc pg_wrap(void *native, const struct migc_drv_open_opts *o
         return MIGC_DRV_ERROR;
     d->conn = native;
     d->owned = false;
+    d->changes = -1;
     if (PQstatus(d->conn) != CONNECTION_OK) {
         free(d);
         return MIGC_DRV_CONNECTION;
@@ -563,6 +566,8 @@ static enum migc_drv_rc pg_query(struct migc_drv *d, const char *sql, unsigned n
         migc_rows_free(&rows);
         return fail(d, "out of memory");
     }
+    const char *tuples = PQcmdTuples(res);   /* "" for commands without a count */
+    d->changes = *tuples ? strtoll(tuples, NULL, 10) : -1;
     PQclear(res);
     if (out)
         *out = rows;
@@ -1041,6 +1046,12 @@ static enum migc_drv_rc pg_drop_index(struct migc_drv *d, const char *index)
     return rc;
 }
 
+/* Rows the last successful query() changed (PQcmdTuples), -1 if unknown. */
+static int64_t pg_changes(struct migc_drv *d)
+{
+    return d->changes;
+}
+
 const struct migc_driver migc_driver_postgres = {
     .dialect = MIGC_POSTGRES,
     .name = "postgres",
@@ -1072,4 +1083,5 @@ const struct migc_driver migc_driver_postgres = {
     .foreign_key_check = NULL,
     .save_dependents = NULL,
     .restore_dependents = NULL,
+    .changes = pg_changes,
 };

@@ -136,6 +136,10 @@ static void test_exec_query(struct migc_drv *h)
     migc_rows_free(&r);
     check(D->query(h, "UPDATE t SET v = 'b' WHERE id = 2", 0, NULL, NULL) == MIGC_DRV_OK,
           "query without rows wanted", D->errmsg(h));
+    check(D->changes && D->changes(h) == 1, "changes: the rows an UPDATE changed", NULL);
+    check(D->query(h, "UPDATE t SET v = v WHERE id > 100", 0, NULL, NULL) == MIGC_DRV_OK &&
+              D->changes(h) == 0,
+          "changes: none", D->errmsg(h));
 
     rc = D->exec(h, "SELEC 1");
     check(rc == MIGC_DRV_ERROR && strstr(D->errmsg(h), "syntax error"),
