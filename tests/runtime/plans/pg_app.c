@@ -166,7 +166,7 @@ U static const struct migc_table_desc schema_v6[] = {
      {[MIGC_POSTGRES] = schema}}
 #define DIR(s) {N(s), s}
 #define NODIR {0, NULL}
-#define SCHEMA(s) {N(s), s}
+#define SCHEMA(s) {.ntables = N(s), .tables = s}
 
 static const struct migc_migration migrations[] = {
     MIG(1, "create users", SUM("11111111"), DIR(v1_up), DIR(v1_down), false, true, SCHEMA(schema_v1)),
