@@ -342,16 +342,39 @@ static bool result_ok(const PGresult *res)
 }
 
 /* Drains what a COPY left in flight so the connection stays usable; the
- * plan never holds COPY, so this only guards against raw SQL that does. */
+ * plan never holds COPY, so this only guards against raw SQL that does.
+ * COPY FROM STDIN is ended with an error (the server rolls it back); the
+ * rows of COPY TO STDOUT are read and dropped (libpq returns the COPY
+ * state again until they are). Stops when a result is not a COPY one. */
 static void end_copy(struct migc_drv *d, PGresult *res)
 {
     ExecStatusType st = PQresultStatus(res);
-    if (st == PGRES_COPY_IN)
-        PQputCopyEnd(d->conn, "migc does not run COPY FROM STDIN");
-    if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
-        PGresult *r;
-        while ((r = PQgetResult(d->conn)) != NULL)
-            PQclear(r);
+    for (int guard = 0; guard < 1000; guard++) {
+        if (st == PGRES_COPY_IN) {
+            if (PQputCopyEnd(d->conn, "migc does not run COPY FROM STDIN") < 0)
+                return;
+        } else if (st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+            char *buf = NULL;
+            int n;
+            while ((n = PQgetCopyData(d->conn, &buf, 0)) > 0) {
+                PQfreemem(buf);
+                buf = NULL;
+            }
+            if (n == -2)
+                return;   /* the connection failed; PQstatus tells */
+        } else {
+            return;
+        }
+        PGresult *r = PQgetResult(d->conn);
+        if (!r)
+            return;
+        st = PQresultStatus(r);
+        PQclear(r);
+        if (st != PGRES_COPY_IN && st != PGRES_COPY_OUT && st != PGRES_COPY_BOTH) {
+            while ((r = PQgetResult(d->conn)) != NULL)
+                PQclear(r);
+            return;
+        }
     }
 }
 

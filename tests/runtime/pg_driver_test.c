@@ -155,6 +155,10 @@ static void test_exec_query(struct migc_drv *h)
     rc = D->exec(h, "COPY t FROM STDIN");
     check(rc == MIGC_DRV_ERROR, "COPY FROM STDIN is refused", D->errmsg(h));
     check_value(h, "the connection works after a refused COPY", "SELECT 41 + 1", NULL, "42");
+    rc = D->exec(h, "COPY t TO STDOUT");
+    check(rc == MIGC_DRV_ERROR, "COPY TO STDOUT is refused", D->errmsg(h));
+    check_value(h, "the connection works after it", "SELECT 40 + 2", NULL, "42");
+    check_value(h, "COPY FROM STDIN added no row", "SELECT count(*) FROM t", NULL, "3");
 }
 
 /* exec outside a transaction runs each statement of the text on its own
