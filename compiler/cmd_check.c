@@ -4,9 +4,12 @@
  * writes nothing. After syntax errors the checker still runs over the
  * migrations before the first broken file (their errors are real), but not
  * over that file or later ones, so that one syntax error does not cascade
- * into a page of "unknown table" errors in later migrations. Exit: 0 ok (warnings
+ * into a page of "unknown table" errors in later migrations. Diagnostics come
+ * out in file order (the loading phase's are held back until the checker has
+ * run). Exit: 0 ok (warnings
  * allowed), 1 errors in the input, 2 bad usage, 3 I/O failure. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -49,11 +52,28 @@ int cmd_check(int argc, char **argv)
 
     arena *a = arena_new();
     diag_ctx *d = diag_new(a, stderr, diag_colour_wanted(), strict);
+    /* The file and syntax errors of loading are held back until the checker
+     * has run over the migrations before the first broken file, so that
+     * everything comes out in file order: the type errors of 0002 before a
+     * syntax error in 0003. (Without memory for that, they are printed as
+     * they come.) */
+    char *held = NULL;
+    size_t held_len = 0;
+    FILE *hold = open_memstream(&held, &held_len);
+    if (hold)
+        diag_set_output(d, hold);
     bool io_failed = false;
     history *h = load_history(a, d, dir, &io_failed);
+    if (hold)
+        diag_set_output(d, stderr);
     const history *checkable = io_failed ? NULL : history_checkable_prefix(a, h);
     if (checkable && checkable->n)
         check_history(a, d, checkable);
+    if (hold) {
+        if (fclose(hold) == 0 && held_len)
+            fwrite(held, 1, held_len, stderr);
+        free(held);
+    }
     diag_summary(d);
     int rc = io_failed ? EXIT_IO : diag_errors(d) ? EXIT_INPUT : EXIT_OK;
     if (rc == EXIT_OK) {

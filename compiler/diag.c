@@ -203,6 +203,13 @@ void diag_report(diag_ctx *d, diag_level level, const loc *l, const char *fmt, .
     fflush(d->out);
 }
 
+FILE *diag_set_output(diag_ctx *d, FILE *out)
+{
+    FILE *was = d->out;
+    d->out = out;
+    return was;
+}
+
 unsigned diag_errors(const diag_ctx *d) { return d->errors; }
 unsigned diag_warnings(const diag_ctx *d) { return d->warnings; }
 

@@ -35,6 +35,10 @@ void diag_report(diag_ctx *d, diag_level level, const loc *l, const char *fmt, .
 #define diag_warning(d, l, ...) diag_report((d), DIAG_WARNING, (l), __VA_ARGS__)
 #define diag_note(d, l, ...) diag_report((d), DIAG_NOTE, (l), __VA_ARGS__)
 
+/* Sends the diagnostics that follow (and the summary) to out instead;
+ * returns the stream used until now. Cannot fail. */
+FILE *diag_set_output(diag_ctx *d, FILE *out);
+
 /* Counts so far (warnings promoted by strict count as errors). */
 unsigned diag_errors(const diag_ctx *d);
 unsigned diag_warnings(const diag_ctx *d);
