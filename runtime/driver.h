@@ -72,7 +72,8 @@ const char *migc_rows_get(const struct migc_rows *rows, unsigned row, unsigned c
  * format_type() prints them; SQLite types as declared). Tables of the
  * current schema only, without the history table and without internal
  * tables (sqlite_%). indexes: indexes that no constraint owns (on SQLite:
- * sqlite_schema indexes with SQL text, i.e. CREATE INDEX ones), by name.
+ * sqlite_schema indexes with SQL text, i.e. CREATE INDEX ones; on
+ * PostgreSQL valid ones only: an INVALID index is not there), by name.
  * constraints: named constraints (PK, UNIQUE, CHECK, FK; on SQLite the
  * `CONSTRAINT name` clauses of the CREATE TABLE text), by name. Lists are
  * sorted by name (strcmp), columns in table order. Release with

@@ -922,7 +922,10 @@ static bool names_of(const struct migc_rows *r, char ***v, unsigned *n)
 }
 
 /* Columns (format_type spelling; has_default: a DEFAULT expression, which
- * identity columns do not have), indexes no constraint owns, and named
+ * identity columns do not have), valid indexes no constraint owns (an
+ * INVALID one, which a failed concurrent build leaves and queries never
+ * use, does not count: verify calls it missing unless its build is the
+ * recorded partial step), and named
  * constraints (PK, UNIQUE, CHECK, FK, EXCLUDE) of the table with that oid. */
 static enum migc_drv_rc introspect_table(struct migc_drv *d, struct migc_live_table *t,
                                          const char *oid)
@@ -959,7 +962,7 @@ static enum migc_drv_rc introspect_table(struct migc_drv *d, struct migc_live_ta
 
     rc = pg_query(
         d, "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-           "WHERE i.indrelid = $1::oid AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
+           "WHERE i.indrelid = $1::oid AND i.indisvalid AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
            "WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid "
            "AND k.contype IN ('p', 'u', 'x')) ORDER BY c.relname COLLATE \"C\"",
         1, p, &r);

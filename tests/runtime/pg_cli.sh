@@ -109,7 +109,12 @@ expect_grep "verify names an unexpected column" "users.extra" "$WORK/out"
 expect_grep "verify names a missing index" "users_email_idx" "$WORK/out"
 expect_grep "verify names a missing constraint" "users_score_pos" "$WORK/out"
 expect_grep "verify names a changed type" "label.*character varying\(10\)" "$WORK/out"
-q "ALTER TABLE users DROP COLUMN extra; CREATE INDEX users_email_idx ON users (email); ALTER TABLE users ADD CONSTRAINT users_score_pos CHECK (score >= 0); ALTER TABLE tags ALTER COLUMN label TYPE text"
+q "DROP INDEX IF EXISTS users_email_idx; ALTER TABLE users DROP COLUMN extra"
+q "CREATE UNIQUE INDEX CONCURRENTLY users_email_idx ON users (score)" 2>/dev/null
+app verify
+expect_rc "verify with an INVALID index left by a failed build" $? 1
+expect_grep "verify: an INVALID index is no index" "index users_email_idx on users is missing" "$WORK/out"
+q "DROP INDEX users_email_idx; CREATE INDEX users_email_idx ON users (email); ALTER TABLE users ADD CONSTRAINT users_score_pos CHECK (score >= 0); ALTER TABLE tags ALTER COLUMN label TYPE text"
 app verify
 expect_rc "verify after the drift was undone" $? 0
 

@@ -408,6 +408,14 @@ static void test_index_state(const char *url, struct migc_drv *h)
           "a failing concurrent build", NULL);
     check(D->index_state(h, "dup_v_idx", &exists, &invalid) == MIGC_DRV_OK && exists && invalid,
           "index_state: the failed build left an INVALID index", D->errmsg(h));
+    struct migc_live_schema live;
+    if (D->introspect(h, NULL, &live) == MIGC_DRV_OK) {
+        const struct migc_live_table *t = find_table(&live, "dup");
+        check(t && t->nindexes == 0, "introspect leaves an INVALID index out", NULL);
+        migc_live_schema_free(&live);
+    } else {
+        check(false, "introspect with an INVALID index", D->errmsg(h));
+    }
     check(D->drop_index(h, "dup_v_idx") == MIGC_DRV_OK, "drop_index", D->errmsg(h));
     check(D->index_state(h, "dup_v_idx", &exists, &invalid) == MIGC_DRV_OK && !exists,
           "drop_index: gone", D->errmsg(h));
