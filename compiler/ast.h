@@ -304,6 +304,9 @@ typedef struct history {
     migration **migs;        /* sorted by version */
     uint32_t n;
     bool files_failed;       /* a file could not be named, read or given its own version */
+    int64_t failed_from;     /* with files_failed: the lowest version such a file has
+                                (from its name's leading digits), or 0 when one of
+                                them has none: the order is then unknown */
 } history;
 
 /* Names for dumps and messages. */

@@ -27,8 +27,10 @@ history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed);
 
 /* The part of h that can still be type-checked after load or parse errors:
  * the migrations before the first one with syntax errors (all of them when
- * none has). Returns NULL when a file-level problem (a bad name, a duplicate
- * version, an unreadable file) leaves the order of the history unknown. */
+ * none has) and before the version of any file with a file-level problem (a
+ * bad name such as 0004-add-x.mig, a duplicate version, an unreadable file).
+ * Returns NULL when such a file has no version at all (abc.mig): the order
+ * of the history is then unknown. */
 const history *history_checkable_prefix(arena *a, const history *h);
 
 #endif

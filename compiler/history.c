@@ -26,6 +26,26 @@ static loc file_loc(arena *a, const char *shown)
     return l;
 }
 
+/* Records a file-level failure of a file named fname in h: the lowest such
+ * version (the name's leading digits, when they make a version) bounds what
+ * can still be checked; a name without one makes the order unknown. */
+static void note_failed_file(history *h, const char *fname)
+{
+    int64_t v = 0;
+    for (const char *p = fname; *p >= '0' && *p <= '9'; p++) {
+        if (v > (INT64_MAX - (*p - '0')) / 10) {
+            v = 0;
+            break;
+        }
+        v = v * 10 + (*p - '0');
+    }
+    if (!h->files_failed)
+        h->failed_from = v;
+    else if (h->failed_from != 0 && (v == 0 || v < h->failed_from))
+        h->failed_from = v;
+    h->files_failed = true;
+}
+
 bool migration_name_parse(const char *fname, int64_t *version, const char **slug_start,
                           size_t *slug_len, const char **why)
 {
@@ -163,7 +183,7 @@ history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed)
             loc l = file_loc(a, path);
             diag_error(d, &l, "cannot read this file: %s", strerror(errno));
             *io_failed = true;
-            h->files_failed = true;
+            note_failed_file(h, fn);
             continue;
         }
         if (!S_ISREG(st.st_mode))
@@ -174,7 +194,7 @@ history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed)
         if (!migration_name_parse(fn, &version, &slug, &sl, &why)) {
             loc l = file_loc(a, path);
             diag_error(d, &l, "'%s' %s", fn, why);
-            h->files_failed = true;
+            note_failed_file(h, fn);
             continue;
         }
         source *src = NULL;
@@ -186,7 +206,7 @@ history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed)
             else
                 diag_error(d, &l, "cannot read this file: %s", strerror(e));
             *io_failed = e != EFBIG;
-            h->files_failed = true;
+            note_failed_file(h, fn);
             continue;
         }
         migration *m = arena_alloc(a, sizeof *m);
@@ -214,6 +234,8 @@ history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed)
             diag_error(d, &l, "version %lld is used by two files: '%s' and '%s' (give "
                        "each migration its own version)", (long long)m->version,
                        first->src->path, m->src->path);
+            if (!h->files_failed || (h->failed_from != 0 && m->version < h->failed_from))
+                h->failed_from = m->version;
             h->files_failed = true;
             continue;
         }
@@ -224,10 +246,11 @@ history *load_history(arena *a, diag_ctx *d, const char *dir, bool *io_failed)
 
 const history *history_checkable_prefix(arena *a, const history *h)
 {
-    if (h->files_failed)
+    if (h->files_failed && h->failed_from == 0)
         return NULL;
     uint32_t n = 0;
-    while (n < h->n && !h->migs[n]->parse_failed)
+    while (n < h->n && !h->migs[n]->parse_failed &&
+           !(h->files_failed && h->migs[n]->version >= h->failed_from))
         n++;
     if (n == h->n)
         return h;
