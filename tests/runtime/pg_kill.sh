@@ -71,7 +71,8 @@ progress_at_least() {
 }
 
 # 1. inside the seed (migration 2, one transaction)
-kill_when "inside the 120,000-row seed" "$(active 'INSERT INTO users%')"
+kill_when "inside the 120,000-row seed" \
+  "SELECT ($(active 'INSERT INTO users%')) OR ($(active 'SELECT pg_sleep(0.25)%'))"
 expect_eq "the killed seed left no row" "$(q "SELECT count(*) FROM users")" 0
 
 # 2. inside CREATE INDEX CONCURRENTLY: an open snapshot holds the build after

@@ -44,7 +44,9 @@ U static const struct migc_step v1_down[] = {{MIGC_STEP_TRANSACTION, 1, &v1_down
 SQL(v2_up_sql, "INSERT INTO users (email) "
                "SELECT 'user' || g || '@example.com' FROM generate_series(1, 120000) AS g");
 SQL(v2_down_sql, "DELETE FROM users WHERE email LIKE 'user%@example.com'");
-U static const struct migc_step v2_up[] = {{MIGC_STEP_TRANSACTION, 1, &v2_up_sql, NULL, NULL, 0, NULL}};
+SQL(v2_up_sleep, "SELECT pg_sleep(0.25)");   /* a kill point inside the seed's transaction */
+U static const struct migc_sql v2_up_sqls[] = {{1, v2_up_sql_parts}, {1, v2_up_sleep_parts}};
+U static const struct migc_step v2_up[] = {{MIGC_STEP_TRANSACTION, N(v2_up_sqls), v2_up_sqls, NULL, NULL, 0, NULL}};
 U static const struct migc_step v2_down[] = {{MIGC_STEP_TRANSACTION, 1, &v2_down_sql, NULL, NULL, 0, NULL}};
 
 /* ---- 3 add name, index ---- */
