@@ -21,6 +21,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/.." && pwd)
 build=$src/build-bench
 do_build=1
+static=1
 write_results=1
 py_args=()
 while [ $# -gt 0 ]; do
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
     --quick) py_args+=(--quick --runs 2); write_results=0; shift ;;
     --runs) py_args+=(--runs "${2:?--runs needs a number}"); shift 2 ;;
     --sections) py_args+=(--sections "${2:?--sections needs a list}"); shift 2 ;;
-    --no-static) py_args+=(--no-static); shift ;;
+    --no-static) py_args+=(--no-static); static=0; shift ;;
     --no-results) write_results=0; shift ;;
     -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: error: unknown option '$1'; see bench/run.sh --help" >&2; exit 2 ;;
@@ -50,7 +51,7 @@ fi
 # The static binary needs a static libpq: reuse the build tree's (target
 # migc_static_libpq, built once from Debian's source by cmake/static) unless
 # MIGC_STATIC_LIBPQ_DIR names one.
-if [ -z "${MIGC_STATIC_LIBPQ_DIR:-}" ]; then
+if [ "$static" = 1 ] && [ -z "${MIGC_STATIC_LIBPQ_DIR:-}" ]; then
   libpq_prefix=$build/cmake/static-libpq/prefix
   if [ ! -f "$libpq_prefix/lib/libpq.a" ] && [ "$do_build" = 1 ]; then
     cmake --build "$build" --target migc_static_libpq >/dev/null \
