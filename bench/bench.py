@@ -240,6 +240,12 @@ def machine_info():
             info.append((label, run(argv).splitlines()[0][:80]))
         except (Failed, OSError):
             info.append((label, "not found"))
+    try:
+        head = run(["git", "-C", ARGS.source, "rev-parse", "--short", "HEAD"]).strip()
+        dirty = run(["git", "-C", ARGS.source, "status", "--porcelain", "--untracked-files=no"]).strip()
+        info.append(("migc source", "commit %s%s" % (head, " + uncommitted changes" if dirty else "")))
+    except (Failed, OSError):
+        info.append(("migc source", "unknown (not a git checkout)"))
     info.append(("postgresql server", PG.get("version", "not started") if PG else "not started"))
     info.append(("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")))
     return info
@@ -778,8 +784,10 @@ def write_results(path, machine, started, elapsed):
     lines += ["| run | %s, %.0f s, %d runs per measurement%s |" % (
         started, elapsed, ARGS.runs, " (quick mode)" if ARGS.quick else ""), ""]
     lines += ["Times are wall clock of the whole process (spawn to exit), median of the runs "
-              "with the min–max range; memory is the peak RSS from wait4. Setup (creating a "
-              "database, copying a file) is not timed.", ""]
+              "with the min–max range; memory is the peak RSS and cpu the user + system time "
+              "of that process, both from wait4. Compared commands run round-robin. Setup "
+              "(creating a database, copying a file) is not timed. The machine was shared with "
+              "other builds and test suites during the run: compare ratios, not absolute times.", ""]
     lines += ["## Targets", "", "| target | measured | verdict |", "| --- | --- | --- |"]
     for t, m, v in REPORT.targets:
         lines.append("| %s | %s | %s |" % (t, m, v))
