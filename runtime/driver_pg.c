@@ -200,8 +200,8 @@ static void mask_all(char *msg, size_t n, const char *secret)
 /* libpq quotes parts of a URL it cannot parse in its messages ('... in
  * URI: "postgresql://u:pw@[::1/db"', 'invalid percent-encoded token:
  * "pw%zz"'), password included. Masks in msg: the password as libpq parses
- * it (when it can), and the text migc_redact_url masks in url (whatever
- * stands between "user:" and "@", or after password=). */
+ * it (when it can), and each text migc_redact_url masks in url (between
+ * "user:" and "@", after password=, in ?password=). */
 static void scrub_password(char *msg, size_t n, const char *url)
 {
     char *perr = NULL;
@@ -216,18 +216,36 @@ static void scrub_password(char *msg, size_t n, const char *url)
         snprintf(msg, n, "the connection failed (its message was withheld: out of memory)");
         return;
     }
-    size_t lu = strlen(url), lr = strlen(red), pre = 0, suf = 0;
-    while (pre < lu && pre < lr && url[pre] == red[pre])
-        pre++;
-    while (suf < lu - pre && suf < lr - pre && url[lu - 1 - suf] == red[lr - 1 - suf])
-        suf++;
-    if (lu > pre + suf) {
-        char *secret = strndup(url + pre, lu - pre - suf);
-        if (secret)
-            mask_all(msg, n, secret);
-        else
+    /* Align url with its redaction: each "****" of red stands for the url
+     * text up to where red's next literal chunk starts again. */
+    const char *u = url, *r = red, *m;
+    while ((m = strstr(r, "****")) != NULL) {
+        size_t lit = (size_t)(m - r);
+        if (strncmp(u, r, lit))
+            break;   /* not aligned: nothing more to learn */
+        u += lit;
+        r = m + 4;
+        const char *next = strstr(r, "****");
+        size_t clen = next ? (size_t)(next - r) : strlen(r), ulen = strlen(u);
+        const char *k = NULL;
+        if (!next) {
+            if (ulen >= clen && !strcmp(u + ulen - clen, r))
+                k = u + ulen - clen;
+        } else {
+            for (const char *q = u; *q && !k; q++)
+                if (!strncmp(q, r, clen))
+                    k = q;
+        }
+        if (!k)
+            break;
+        char *secret = strndup(u, (size_t)(k - u));
+        if (!secret) {
             snprintf(msg, n, "the connection failed (its message was withheld: out of memory)");
+            break;
+        }
+        mask_all(msg, n, secret);
         free(secret);
+        u = k;
     }
     free(red);
 }

@@ -108,6 +108,8 @@ static void test_connect_failure(void)
         "postgresql://u:s3cr3t%zz@host/db",
         "postgresql://u:s3cr3t-pw@host/db%zz",
         "host=x password=s3cr3t-pw port=abc",
+        "postgresql://u:s3cr3t-a@[::1/db?password=s3cr3t-b",
+        "postgresql://u@host/db%zz?password=s3cr3t-pw",
     };
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         rc = D->open(bad[i], NULL, &h, buf, sizeof buf);
