@@ -198,7 +198,7 @@ static int parse(struct cli *c, int argc, char **argv)
     }
     if (help) {
         printf(usage_fmt, c->prog, c->plan->name ? c->plan->name : "migrations");
-        return MIGC_OK;
+        return fflush(stdout) || ferror(stdout) ? MIGC_IO : MIGC_OK;
     }
     if (version) {
         const struct migc_plan *p = c->plan;
@@ -207,7 +207,7 @@ static int parse(struct cli *c, int argc, char **argv)
                p->nmigrations ? p->migrations[p->nmigrations - 1].version : (int64_t)0,
                p->drivers[MIGC_POSTGRES] ? " postgres" : "",
                p->drivers[MIGC_SQLITE] ? " sqlite" : "");
-        return MIGC_OK;
+        return fflush(stdout) || ferror(stdout) ? MIGC_IO : MIGC_OK;
     }
     c->url = gv[0];
     if (gv[1] && !parse_duration(gv[1], &c->opts.lock_wait_ms))
@@ -359,7 +359,7 @@ static int cmd_status(struct cli *c, migc *m)
     }
     bool dirty = s.pending || s.changed || s.unknown || s.partial;
     migc_status_free(&s);
-    if (fflush(stdout))
+    if (fflush(stdout) || ferror(stdout))
         return MIGC_IO;
     return c->check && dirty ? MIGC_REFUSED : MIGC_OK;
 }
@@ -477,7 +477,7 @@ int migc_main(const struct migc_plan *plan, int argc, char **argv)
     else
         rc = report(&c, m, rc);
     migc_close(m);
-    if (fflush(stdout) && rc == MIGC_OK)
+    if ((fflush(stdout) || ferror(stdout)) && rc == MIGC_OK)
         rc = MIGC_IO;
     return rc;
 }

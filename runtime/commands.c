@@ -139,7 +139,7 @@ enum migc_rc migc_up(migc *m, const struct migc_up_options *o)
             rc = sqlout_migration(out, todo[i], m->dialect, false, o->single_transaction);
         if (!rc && o->single_transaction)
             fputs(m->dialect == MIGC_SQLITE ? "PRAGMA foreign_key_check;\nCOMMIT;\nPRAGMA foreign_keys=ON;\n" : "COMMIT;\n", out);
-        if (!rc && fflush(out))
+        if (!rc && (fflush(out) || ferror(out)))
             rc = MIGC_IO;
         if (rc)
             engine_fail(m, rc, "cannot write the dry run");
@@ -236,7 +236,7 @@ enum migc_rc migc_down(migc *m, const struct migc_down_options *o)
         FILE *out = o->out ? o->out : stdout;
         for (unsigned i = 0; i < ntodo && !rc; i++)
             rc = sqlout_migration(out, plan_find(m->plan, todo[i]->version), m->dialect, true, false);
-        if (!rc && fflush(out))
+        if (!rc && (fflush(out) || ferror(out)))
             rc = MIGC_IO;
         if (rc)
             engine_fail(m, rc, "cannot write the dry run");

@@ -123,5 +123,5 @@ enum migc_rc migc_write_sql(const struct migc_plan *plan, enum migc_dialect d, b
         if (rc)
             return rc;
     }
-    return fflush(out) == 0 ? MIGC_OK : MIGC_IO;
+    return fflush(out) == 0 && !ferror(out) ? MIGC_OK : MIGC_IO;
 }
