@@ -269,17 +269,25 @@ const char *canon_migration(arena *a, const migration *mig)
     return sb_str(&b);
 }
 
+/* The canonical text lives in a scratch arena, released once hashed: a
+ * checksum per migration then costs its 68 bytes, not the text. */
 const char *canon_checksum(arena *a, const migration *mig)
 {
-    const char *text = canon_migration(a, mig);
+    arena *scratch = arena_new();
+    const char *text = canon_migration(scratch, mig);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    if (EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL) != 1)
+    int ok = EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL);
+    arena_free(scratch);
+    if (ok != 1)
         return NULL;
-    strbuf b;
-    sb_init(&b, a);
-    sb_puts(&b, "v1:");
-    for (unsigned i = 0; i < mdlen; i++)
-        sb_printf(&b, "%02x", md[i]);
-    return sb_str(&b);
+    static const char hex[] = "0123456789abcdef";
+    char *out = arena_alloc(a, 3 + 2 * mdlen + 1);
+    memcpy(out, "v1:", 3);
+    for (unsigned i = 0; i < mdlen; i++) {
+        out[3 + 2 * i] = hex[md[i] >> 4];
+        out[3 + 2 * i + 1] = hex[md[i] & 15];
+    }
+    out[3 + 2 * mdlen] = '\0';
+    return out;
 }

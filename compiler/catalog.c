@@ -276,7 +276,53 @@ typedef struct cat_priv {
     cat_vec *tables_vec, *indexes_vec;
     cat_maps *maps;       /* NULL: not built (yet) */
     uint32_t lookups;     /* lookups answered without maps */
+    struct cat_changes *changes; /* NULL: not tracking (catalog_track_changes) */
 } cat_priv;
+
+/* The change log: names of the tables changed, each once, in order. */
+typedef struct cat_changes {
+    smap seen;            /* name -> (void *)1 */
+    ptr_vec names;        /* const char * */
+} cat_changes;
+
+/* Records that table `name` changed, when c tracks changes. */
+static void note_change(catalog *c, const char *name)
+{
+    cat_changes *ch = c->priv_->changes;
+    if (!ch || !name || smap_get(&ch->seen, name))
+        return;
+    smap_put(c->a, &ch->seen, name, (void *)1);
+    vec_push(c->a, &ch->names, (void *)name);
+}
+
+/* See catalog.h. */
+void catalog_track_changes(catalog *c)
+{
+    if (!c->priv_->changes)
+        c->priv_->changes = arena_alloc(c->a, sizeof *c->priv_->changes);
+}
+
+const char *const *catalog_changed_tables(const catalog *c, uint32_t *n)
+{
+    const cat_changes *ch = c->priv_->changes;
+    *n = ch ? (uint32_t)ch->names.n : 0;
+    return ch ? (const char *const *)ch->names.items : NULL;
+}
+
+/* Keeps the arrays' memory when they are small (the usual migration). */
+void catalog_changes_clear(catalog *c)
+{
+    cat_changes *ch = c->priv_->changes;
+    if (!ch)
+        return;
+    if (ch->seen.cap > 64)
+        ch->seen = (smap){0};
+    else if (ch->seen.cap) {
+        memset(ch->seen.keys, 0, ch->seen.cap * sizeof *ch->seen.keys);
+        ch->seen.live = ch->seen.filled = 0;
+    }
+    ch->names.n = 0;
+}
 
 /* See catalog.h. The ownership counter is shared by every copy. */
 catalog *catalog_new(arena *a)
@@ -300,6 +346,7 @@ catalog *catalog_copy(const catalog *c)
     n->priv_ = arena_alloc(c->a, sizeof *n->priv_);
     *n->priv_ = *c->priv_;
     n->priv_->maps = NULL;
+    n->priv_->changes = NULL;
     n->priv_->owner = (*c->priv_->next_owner)++;
     c->priv_->owner = (*c->priv_->next_owner)++;
     n->priv_->arr_owner = (*c->priv_->next_owner)++;
@@ -619,23 +666,27 @@ static void expr_columns(const expr *e, void (*fn)(const expr *col, void *ctx), 
 }
 
 typedef struct single_col_ctx {
-    const char *name;
-    unsigned count;
+    const char *name;   /* the first column mentioned */
+    bool several;       /* another column is mentioned too */
 } single_col_ctx;
 
-/* expr_columns() callback: counts references, remembers the first. */
+/* expr_columns() callback: remembers the first column, notes another. */
 static void count_cols(const expr *col, void *ctx)
 {
     single_col_ctx *s = ctx;
-    if (s->count++ == 0)
+    if (!s->name)
         s->name = col->col.s;
+    else if (strcmp(s->name, col->col.s))
+        s->several = true;
 }
 
+/* PostgreSQL 15 (AddRelationNewConstraints): the expression's Vars with
+ * duplicates removed; exactly one names the check after its column. */
 const char *check_single_column(const expr *e)
 {
-    single_col_ctx s = {NULL, 0};
+    single_col_ctx s = {NULL, false};
     expr_columns(e, count_cols, &s);
-    return s.count == 1 ? s.name : NULL;
+    return s.name && !s.several ? s.name : NULL;
 }
 
 /* Returns e with every reference to column from renamed to, copying only
@@ -714,6 +765,7 @@ static uint32_t find_slot(void *const *items, uint32_t n, const void *p, uint32_
 static cat_table *table_w(catalog *c, cat_table *t)
 {
     cat_priv *p = c->priv_;
+    note_change(c, t->name);
     if (t->owner_ == p->owner)
         return t;
     uint32_t slot = find_slot((void *const *)c->tables, c->ntables, t, &t->slot_);
@@ -766,6 +818,7 @@ static cat_constraint *con_w(catalog *c, cat_table *t, uint32_t i)
 static cat_index *index_w(catalog *c, cat_index *ix)
 {
     cat_priv *p = c->priv_;
+    note_change(c, ix->table);
     uint32_t slot = find_slot((void *const *)c->indexes, c->nindexes, ix, &ix->slot_);
     cat_index *n = arena_alloc(c->a, sizeof *n);
     *n = *ix;
@@ -781,6 +834,7 @@ static void remove_index(catalog *c, cat_index *ix)
 {
     cat_priv *p = c->priv_;
     cat_maps *m = maps_of(c);
+    note_change(c, ix->table);
     uint32_t slot = find_slot((void *const *)c->indexes, c->nindexes, ix, &ix->slot_);
     smap_del(&m->indexes, ix->name);
     nl_remove(&m->tindexes, ix->table, ix->name);
@@ -875,10 +929,21 @@ static void set_not_null(catalog *c, cat_table *t, const char **cols, uint32_t n
     }
 }
 
+static void add_constraint_as(catalog *c, cat_table *t, constraint *k, const char *inline_col,
+                              const char *as_name);
+
 /* Adds constraint k (from the AST) to the writable table t, choosing its
  * name when unnamed and recording it in k->resolved_name. inline_col: the
  * column it was written on, or NULL. */
 static void add_constraint(catalog *c, cat_table *t, constraint *k, const char *inline_col)
+{
+    add_constraint_as(c, t, k, inline_col, NULL);
+}
+
+/* add_constraint(), named as_name when k is unnamed and as_name is set (a
+ * name taken over from a duplicate, see apply_create_table). */
+static void add_constraint_as(catalog *c, cat_table *t, constraint *k, const char *inline_col,
+                              const char *as_name)
 {
     if (k->kind == CON_PRIMARY_KEY && catalog_primary_key(t))
         return; /* the checker reported the second primary key */
@@ -912,8 +977,8 @@ static void add_constraint(catalog *c, cat_table *t, constraint *k, const char *
     }
     cc->on_delete = k->on_delete;
     cc->on_update = k->on_update;
-    if (k->cname.s) {
-        cc->name = k->cname.s;
+    if (k->cname.s || as_name) {
+        cc->name = k->cname.s ? k->cname.s : as_name;
     } else {
         const char *one = NULL;
         switch (k->kind) {
@@ -984,6 +1049,37 @@ static void index_collect_cols(arena *a, cat_index *ix)
     ix->ncols = (uint32_t)acc.v.n;
 }
 
+/* The columns of a primary key / unique constraint as written (inline_col:
+ * the column it was written on, for `col ... unique`). */
+static void key_columns(const constraint *k, const char *inline_col, const name **v, uint32_t *n,
+                        const char **one)
+{
+    if (inline_col && k->cols.n == 0) {
+        *one = inline_col;
+        *v = NULL;
+        *n = 1;
+    } else {
+        *v = k->cols.items;
+        *n = k->cols.n;
+    }
+}
+
+/* Do two key constraints name the same columns in the same order? */
+static bool same_key_columns(const constraint *a, const char *ia, const constraint *b, const char *ib)
+{
+    const name *va, *vb;
+    uint32_t na, nb;
+    const char *oa = NULL, *ob = NULL;
+    key_columns(a, ia, &va, &na, &oa);
+    key_columns(b, ib, &vb, &nb, &ob);
+    if (na != nb)
+        return false;
+    for (uint32_t i = 0; i < na; i++)
+        if (strcmp(va ? va[i].s : oa, vb ? vb[i].s : ob))
+            return false;
+    return true;
+}
+
 /* A new table, owned by c, with its columns and then its constraints in
  * declaration order (inline ones first), names chosen as PostgreSQL would. */
 static void apply_create_table(catalog *c, const migration *mig, const stmt *s)
@@ -998,18 +1094,62 @@ static void apply_create_table(catalog *c, const migration *mig, const stmt *s)
     t->maybe_has_rows = false;
     t->at = s->table.at;
     t->owner_ = p->owner;
+    note_change(c, t->name);
     vec_append(c->a, &p->tables_vec, (void ***)&c->tables, &c->ntables, t, p->arr_owner);
     t->slot_ = c->ntables - 1;
     smap_put(c->a, &maps_of(c)->tables, t->name, t);
     for (uint32_t i = 0; i < s->ncols; i++)
         add_column(c, mig, t, s->cols[i]);
-    for (uint32_t i = 0; i < s->ncols; i++) {
-        const column_def *d = s->cols[i];
-        for (uint32_t j = 0; j < d->ncons; j++)
-            add_constraint(c, t, d->cons[j], d->cname.s);
+    /* Every constraint in declaration order (inline ones first). */
+    uint32_t n = s->ncons;
+    for (uint32_t i = 0; i < s->ncols; i++)
+        n += s->cols[i]->ncons;
+    constraint **ks = arena_alloc(c->a, (n ? n : 1) * sizeof *ks);
+    const char **inl = arena_alloc(c->a, (n ? n : 1) * sizeof *inl);
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < s->ncols; i++)
+        for (uint32_t j = 0; j < s->cols[i]->ncons; j++) {
+            ks[m] = s->cols[i]->cons[j];
+            inl[m++] = s->cols[i]->cname.s;
+        }
+    for (uint32_t i = 0; i < s->ncons; i++) {
+        ks[m] = s->cons[i];
+        inl[m++] = NULL;
     }
-    for (uint32_t i = 0; i < s->ncons; i++)
-        add_constraint(c, t, s->cons[i], NULL);
+    /* PostgreSQL (transformIndexConstraints) keeps one index per column
+     * list among the primary key and unique constraints of a CREATE TABLE:
+     * the primary key, else the first; a duplicate goes away, giving its
+     * name to the one kept if that one is unnamed. keep[i]: the constraint
+     * i was merged into (i itself when kept). */
+    uint32_t *keep = arena_alloc(c->a, (n ? n : 1) * sizeof *keep);
+    const char **as = arena_alloc(c->a, (n ? n : 1) * sizeof *as);
+    int64_t pk = -1;
+    for (uint32_t i = 0; i < m; i++) {
+        keep[i] = i;
+        if (ks[i]->kind == CON_PRIMARY_KEY && pk < 0)
+            pk = i;
+    }
+    for (uint32_t i = 0; i < m; i++) {
+        if (ks[i]->kind != CON_UNIQUE)
+            continue;
+        for (int64_t j = -1; j < (int64_t)i; j++) {
+            uint32_t o = j < 0 ? (uint32_t)pk : (uint32_t)j;
+            if ((j < 0 && pk < 0) || (j >= 0 && (ks[o]->kind != CON_UNIQUE || keep[o] != o)))
+                continue;
+            if (!same_key_columns(ks[o], inl[o], ks[i], inl[i]))
+                continue;
+            keep[i] = o;
+            if (!ks[o]->cname.s && !as[o] && ks[i]->cname.s)
+                as[o] = ks[i]->cname.s;
+            break;
+        }
+    }
+    for (uint32_t i = 0; i < m; i++)
+        if (keep[i] == i)
+            add_constraint_as(c, t, ks[i], inl[i], as[i]);
+    for (uint32_t i = 0; i < m; i++)
+        if (keep[i] != i)
+            ks[i]->resolved_name = ks[keep[i]]->resolved_name;
     fix_self_references(c, t);
 }
 
@@ -1021,6 +1161,7 @@ static void apply_drop_table(catalog *c, const stmt *s)
         return;
     cat_priv *p = c->priv_;
     cat_maps *m = maps_of(c);
+    note_change(c, t->name);
     uint32_t n;
     cat_index **ixs = indexes_of(c, t->name, &n);
     for (uint32_t i = 0; i < n; i++)
@@ -1043,7 +1184,8 @@ static void apply_rename_table(catalog *c, const stmt *s)
     cat_table *t = catalog_table(c, from);
     if (!t || catalog_table(c, to))
         return;
-    t = table_w(c, t);
+    t = table_w(c, t); /* notes `from` */
+    note_change(c, to);
     cat_maps *m = maps_of(c);
     t->name = to;
     t->quoted = s->new_name.quoted;
@@ -1245,6 +1387,7 @@ static void apply_create_index(catalog *c, const stmt *s)
     index_collect_cols(c->a, ix);
     vec_append(c->a, &p->indexes_vec, (void ***)&c->indexes, &c->nindexes, ix, p->arr_owner);
     ix->slot_ = c->nindexes - 1;
+    note_change(c, ix->table);
     cat_maps *m = maps_of(c);
     smap_put(c->a, &m->indexes, ix->name, ix);
     nl_add(c->a, &m->tindexes, ix->table, ix->name);

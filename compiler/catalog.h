@@ -139,9 +139,10 @@ const cat_table **catalog_tables_in_sql(const catalog *c, const char *sql, uint3
  * a table may repeat). Both borrowed: valid until the catalog changes. */
 const char *const *catalog_table_index_names(const catalog *c, const char *table, uint32_t *n);
 const char *const *catalog_referencing_tables(const catalog *c, const char *table, uint32_t *n);
-/* The single column a CHECK expression mentions (PostgreSQL names an
- * unnamed check <table>_<column>_check only when the expression holds
- * exactly one column reference), or NULL. */
+/* The single column a CHECK expression mentions, however often (PostgreSQL
+ * 15 names an unnamed check <table>_<column>_check when the expression's
+ * distinct columns are exactly one, else <table>_check), or NULL when it
+ * mentions none or several. */
 const char *check_single_column(const expr *e);
 
 /* The name PostgreSQL would choose for an unnamed constraint or index
@@ -150,6 +151,19 @@ const char *check_single_column(const expr *e);
 const char *catalog_choose_name(const catalog *c, const char *table,
                                 const char **cols, uint32_t ncols,
                                 const char *suffix);
+
+/* Change log, for code generators that describe what each migration
+ * changed (the C plan's schema deltas). After catalog_track_changes(c),
+ * catalog_apply() records in c the name of every table it creates, drops,
+ * renames (both names), changes (columns, constraints, flags) or whose
+ * create_index indexes it adds, drops or rewrites. catalog_changed_tables()
+ * returns those names, each once, in order of first change since tracking
+ * began or the last catalog_changes_clear() (borrowed: valid until the next
+ * change or clear); a name may have been dropped since (look it up). A
+ * copy of c does not track. O(1) per change. */
+void catalog_track_changes(catalog *c);
+const char *const *catalog_changed_tables(const catalog *c, uint32_t *n);
+void catalog_changes_clear(catalog *c);
 
 /* Moves the catalog past s, which the checker has already accepted (it
  * assumes every name it needs exists). mig is the migration s belongs to.

@@ -4,6 +4,7 @@
  * change are left untouched. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -97,15 +98,16 @@ int cmd_build(int argc, char **argv)
             arena_free(a);
             return EXIT_IO;
         }
-    const char *src = emit_c_source(a, p, name), *hdr = emit_c_header(a, p, name);
+    const char *hdr = emit_c_header(a, p, name);
     if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "migc: error: cannot create directory '%s': %s\n", outdir, strerror(errno));
         arena_free(a);
         return EXIT_IO;
     }
+    /* NAME.c first: if it cannot be written, NAME.h stays as it was too. */
     rc = EXIT_OK;
-    if (write_file_atomic(arena_printf(a, "%s/%s.h", outdir, name), hdr, strlen(hdr)) != 0 ||
-        write_file_atomic(arena_printf(a, "%s/%s.c", outdir, name), src, strlen(src)) != 0)
+    if (write_c_source_atomic(a, arena_printf(a, "%s/%s.c", outdir, name), p, name) != 0 ||
+        write_file_atomic(arena_printf(a, "%s/%s.h", outdir, name), hdr, strlen(hdr)) != 0)
         rc = EXIT_IO;
     arena_free(a);
     return rc;

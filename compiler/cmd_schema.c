@@ -62,11 +62,15 @@ int cmd_schema(int argc, char **argv)
     const checked_history *ch = NULL;
     int rc = codegen_frontend(a, dir, strict, &ch);
     if (rc == EXIT_OK) {
-        cg_plan *p = codegen_plan(a, ch, 1u << d);
-        const catalog *c = NULL;
-        for (uint32_t i = 0; i < p->n; i++)
-            if (p->migs[i].m->version <= at)
-                c = p->migs[i].after;
+        /* The catalog replayed up to `at` (linear: no snapshot per migration). */
+        catalog *c = NULL;
+        for (uint32_t i = 0; i < ch->h->n && ch->h->migs[i]->version <= at; i++) {
+            const migration *m = ch->h->migs[i];
+            if (!c)
+                c = catalog_new(a);
+            for (uint32_t j = 0; j < m->nstmts; j++)
+                catalog_apply(c, m, m->stmts[j]);
+        }
         const char *text = c ? export_schema_ddl(a, c, d) : "";
         if (fputs(text, stdout) == EOF || fflush(stdout) != 0) {
             fprintf(stderr, "migc: error: cannot write the schema: %s\n", strerror(errno));

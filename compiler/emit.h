@@ -17,6 +17,7 @@
 #define MIGC_EMIT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "arena.h"
@@ -94,6 +95,13 @@ typedef struct cg_dir {
     ptr_vec steps;               /* cg_step * */
 } cg_dir;
 
+/* A table as it is after a migration that created or changed it. */
+typedef struct cg_table_after {
+    const cat_table *t;            /* frozen: never changes afterwards */
+    const char *const *indexes;    /* its create_index index names (any order) */
+    uint32_t nindexes;
+} cg_table_after;
+
 typedef struct cg_migration {
     const migration *m;
     const char *checksum;        /* "v1:<64 hex>" */
@@ -102,7 +110,18 @@ typedef struct cg_migration {
     bool irreversible;
     bool down_loses_data;
     bool has_no_transaction;     /* some dialect's up has a non-transactional step */
+    /* The catalog after the migration: only codegen_plan_snapshots() keeps
+     * it (NULL otherwise), as a snapshot per migration costs O(tables). */
     const catalog *after;
+    /* What the migration did to the schema (the C plan's delta, plan.h):
+     * the tables it created or changed (possibly only in flags the plan
+     * does not describe), by their names after it, and the names of tables
+     * that are gone after it (dropped, renamed away; possibly created and
+     * dropped within it). */
+    cg_table_after *changed;
+    uint32_t nchanged;
+    const char **gone;
+    uint32_t ngone;
 } cg_migration;
 
 typedef struct cg_plan {
@@ -114,8 +133,12 @@ typedef struct cg_plan {
 
 /* Compiles every migration of a checked (error-free) history for the
  * dialects in the mask. Never fails: what cannot be derived makes the
- * migration irreversible. */
+ * migration irreversible. Linear in the size of the history (no catalog
+ * snapshot per migration: `after` is NULL). */
 cg_plan *codegen_plan(arena *a, const checked_history *ch, unsigned dialects);
+/* codegen_plan() that also keeps each migration's catalog in `after`
+ * (O(migrations x tables) memory: for tests and short histories). */
+cg_plan *codegen_plan_snapshots(arena *a, const checked_history *ch, unsigned dialects);
 
 /* ---- checksums (canon.c) --------------------------------------------------- */
 
@@ -126,8 +149,15 @@ const char *canon_checksum(arena *a, const migration *mig);
 
 /* ---- C plan (emit_c.c) ------------------------------------------------------- */
 
-/* The contents of NAME.c and NAME.h. */
-const char *emit_c_source(arena *a, const cg_plan *p, const char *name);
+/* Writes NAME.c to f as it is generated (the whole text is never held in
+ * memory; out of memory exits(3) as the arena does). Returns 0, or -1 when
+ * a write failed (errno says why). */
+int emit_c_source(arena *a, const cg_plan *p, const char *name, FILE *f);
+/* NAME.c written to path atomically (a temporary file in the same
+ * directory, then rename), the file left untouched when its content would
+ * not change. Returns 0, or -1 with a message printed (nothing replaced). */
+int write_c_source_atomic(arena *a, const char *path, const cg_plan *p, const char *name);
+/* The contents of NAME.h. */
 const char *emit_c_header(arena *a, const cg_plan *p, const char *name);
 /* Per-dialect schema description lines used by the C plan and tests. */
 

@@ -5,7 +5,13 @@
  * string literals of at most 4000 bytes each (C11 only promises 4095-byte
  * literals; -Woverlength-strings), so any length compiles with -std=c11
  * -pedantic. Empty arrays are NULL pointers. write_file_atomic() replaces a
- * file only when its content changes, through a temporary file and rename. */
+ * file only when its content changes, through a temporary file and rename.
+ *
+ * Cost: linear in the size of the plan. The text is appended to buffers
+ * grown with realloc (no copy of the whole text per growth step in the
+ * arena), numbers and names are appended without printf, and each
+ * migration's schema is the delta of plan.h, built from what codegen_plan()
+ * recorded that the migration changed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,144 +24,311 @@
 
 enum { PART_MAX = 4000 };
 
+/* A growable text in malloc'd memory (realloc grows large blocks in place).
+ * Out of memory exits(3), as the arena does (arena.h). */
+typedef struct obuf {
+    char *s;
+    size_t n, cap;
+    FILE *f;        /* set: the text goes to f in pieces of about FLUSH_AT */
+    bool failed;    /* a write to f failed */
+} obuf;
+
+enum { FLUSH_AT = 1 << 20 };
+
+/* Writes what b holds to b->f (when set) and empties it. */
+static void ob_flush(obuf *b)
+{
+    if (!b->f || !b->n)
+        return;
+    if (fwrite(b->s, 1, b->n, b->f) != b->n)
+        b->failed = true;
+    b->n = 0;
+}
+
+/* Makes room for n more bytes (and a NUL). */
+static void ob_reserve(obuf *b, size_t n)
+{
+    if (b->f && b->n + n > FLUSH_AT)
+        ob_flush(b);
+    if (b->n + n + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->n + n + 1)
+        cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s) {
+        fputs("migc: error: out of memory\n", stderr);
+        exit(3);
+    }
+    b->s = s;
+    b->cap = cap;
+}
+
+static void ob_putn(obuf *b, const char *s, size_t n)
+{
+    ob_reserve(b, n);
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
+static void ob_puts(obuf *b, const char *s) { ob_putn(b, s, strlen(s)); }
+
+/* Appends a decimal number. */
+static void ob_num(obuf *b, unsigned long long v)
+{
+    char buf[24];
+    size_t i = sizeof buf;
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    ob_putn(b, buf + i, sizeof buf - i);
+}
+
+/* Appends a signed decimal number. */
+static void ob_snum(obuf *b, long long v)
+{
+    if (v < 0)
+        ob_putn(b, "-", 1);
+    ob_num(b, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v);
+}
+
+/* Appends prefix immediately followed by the number (a static name). */
+static void ob_id(obuf *b, const char *prefix, unsigned id)
+{
+    ob_puts(b, prefix);
+    ob_num(b, id);
+}
+
 typedef struct memo_entry {
     const char *key;    /* NULL: empty slot */
-    const char *value;  /* the C name or initializer defined for key */
+    const void *value;
 } memo_entry;
 
+/* A string-keyed hash map (keys borrowed; they live in the arena). */
 typedef struct memo {
     memo_entry *slots;
     size_t cap, n;
 } memo;
 
+/* Per dialect: what the plan's replay holds for a table name so far. */
+typedef struct table_seen {
+    const char *desc;       /* its last description line (NULL: gone) */
+} table_seen;
+
+/* Per (cat_table, dialect): its columns and constraints arrays. */
+typedef struct table_arrays {
+    const cat_table *t;
+    int d;
+    const char *cols, *cons;   /* array names or "NULL" */
+} table_arrays;
+
 typedef struct cgen {
     arena *a;
-    memo shared;     /* schema descriptions already defined (see c_schema) */
-    strbuf out;      /* definitions, in dependency order */
-    unsigned next;   /* counter for unique static names */
+    memo shared;        /* array content -> its name (arrays defined once) */
+    memo seen[MIGC_DIALECT_COUNT];  /* table name -> table_seen */
+    table_arrays *tab;  /* open addressing by cat_table pointer */
+    size_t tab_cap, tab_n;
+    obuf out;           /* definitions, in dependency order */
+    obuf tmp;           /* scratch for one array's body */
+    obuf key;           /* scratch for a memo key */
+    unsigned next;      /* counter for unique static names */
 } cgen;
 
 /* Appends bytes [s, s+n) as one C string literal, broken into adjacent
  * literals after each newline for readability. */
-static void c_literal(strbuf *b, const char *s, size_t n)
+static void c_literal(obuf *b, const char *s, size_t n)
 {
-    sb_putc(b, '"');
+    ob_putn(b, "\"", 1);
+    size_t run = 0; /* start of the pending run of plain characters */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '?')
+            continue;
+        ob_putn(b, s + run, i - run);
+        run = i + 1;
         switch (c) {
-        case '"': sb_puts(b, "\\\""); break;
-        case '\\': sb_puts(b, "\\\\"); break;
+        case '"': ob_puts(b, "\\\""); break;
+        case '\\': ob_puts(b, "\\\\"); break;
         case '\n':
-            sb_puts(b, "\\n");
+            ob_puts(b, "\\n");
             if (i + 1 < n)
-                sb_puts(b, "\"\n    \"");
+                ob_puts(b, "\"\n    \"");
             break;
-        case '\t': sb_puts(b, "\\t"); break;
-        case '?': sb_puts(b, "\\?"); break; /* no trigraphs */
-        default:
-            if (c < 0x20 || c >= 0x7f)
-                sb_printf(b, "\\%03o", c);
-            else
-                sb_putc(b, (char)c);
+        case '\t': ob_puts(b, "\\t"); break;
+        case '?': ob_puts(b, "\\?"); break; /* no trigraphs */
+        default: {
+            char oct[5] = {'\\', (char)('0' + (c >> 6)), (char)('0' + ((c >> 3) & 7)),
+                           (char)('0' + (c & 7)), 0};
+            ob_putn(b, oct, 4);
+        }
         }
     }
-    sb_putc(b, '"');
+    ob_putn(b, s + run, n - run);
+    ob_putn(b, "\"", 1);
 }
 
-/* A C string literal (or NULL) for a short string such as a name. */
-static const char *c_str(arena *a, const char *s)
+/* Appends a C string literal for a short string such as a name, or NULL. */
+static void c_str(obuf *b, const char *s)
 {
-    if (!s)
-        return "NULL";
-    strbuf b;
-    sb_init(&b, a);
-    c_literal(&b, s, strlen(s));
-    return sb_str(&b);
+    if (s)
+        c_literal(b, s, strlen(s));
+    else
+        ob_puts(b, "NULL");
 }
 
-/* Defines the parts array of sql and returns the initializer of its
- * struct migc_sql ("{n, name}"). */
-static const char *c_sql(cgen *g, const char *sql)
+/* Defines the parts array of sql; returns its id (the struct migc_sql is
+ * "{parts, sql_<id>}", see sql_parts()). */
+static unsigned c_sql(cgen *g, const char *sql)
 {
     size_t len = strlen(sql);
-    unsigned parts = (unsigned)((len + PART_MAX - 1) / PART_MAX);
-    if (parts == 0)
-        parts = 1;
     unsigned id = g->next++;
-    sb_printf(&g->out, "static const char *const sql_%u[] = {\n", id);
-    for (unsigned i = 0; i < parts; i++) {
-        size_t off = (size_t)i * PART_MAX, n = len - off < PART_MAX ? len - off : PART_MAX;
-        sb_puts(&g->out, "    ");
+    ob_id(&g->out, "static const char *const sql_", id);
+    ob_puts(&g->out, "[] = {\n");
+    size_t off = 0;
+    do {
+        size_t n = len - off < PART_MAX ? len - off : PART_MAX;
+        ob_puts(&g->out, "    ");
         c_literal(&g->out, sql + off, n);
-        sb_puts(&g->out, ",\n");
-    }
-    sb_puts(&g->out, "};\n");
-    return arena_printf(g->a, "{%u, sql_%u}", parts, id);
+        ob_puts(&g->out, ",\n");
+        off += n;
+    } while (off < len);
+    ob_puts(&g->out, "};\n");
+    return id;
 }
 
-/* Defines the steps of dir and returns the initializer of its
- * struct migc_direction. */
-static const char *c_dir(cgen *g, const cg_dir *dir)
+/* The number of parts c_sql() splits sql into. */
+static unsigned sql_parts(const char *sql)
 {
-    if (!dir->steps.n)
-        return "{0, NULL}";
-    strbuf steps;
-    sb_init(&steps, g->a);
-    for (size_t k = 0; k < dir->steps.n; k++) {
+    size_t len = strlen(sql);
+    return len ? (unsigned)((len + PART_MAX - 1) / PART_MAX) : 1;
+}
+
+/* Appends "{parts, sql_<id>}" for sql defined as id. */
+static void sql_init(obuf *b, const char *sql, unsigned id)
+{
+    ob_putn(b, "{", 1);
+    ob_num(b, sql_parts(sql));
+    ob_id(b, ", sql_", id);
+    ob_putn(b, "}", 1);
+}
+
+/* Defines the steps of dir and appends the initializer of its struct
+ * migc_direction to init. Zero fields of a step are left out (designated
+ * initializers: they are zero). */
+static void c_dir(cgen *g, const cg_dir *dir, obuf *init)
+{
+    if (!dir->steps.n) {
+        ob_puts(init, "{0, NULL}");
+        return;
+    }
+    size_t n = dir->steps.n;
+    unsigned *stmts = arena_alloc(g->a, n * sizeof *stmts), *bf = arena_alloc(g->a, n * sizeof *bf),
+             *rebuilt = arena_alloc(g->a, n * sizeof *rebuilt);
+    for (size_t k = 0; k < n; k++) {
         const cg_step *st = dir->steps.items[k];
-        const char *stmts = "NULL", *bf = "NULL", *rebuilt = "NULL";
         if (st->stmts.n) {
-            strbuf init;
-            sb_init(&init, g->a);
+            unsigned *ids = arena_alloc(g->a, st->stmts.n * sizeof *ids);
             for (size_t i = 0; i < st->stmts.n; i++)
-                sb_printf(&init, "    %s,\n", c_sql(g, st->stmts.items[i]));
-            unsigned id = g->next++;
-            sb_printf(&g->out, "static const struct migc_sql stmts_%u[] = {\n%s};\n", id, sb_str(&init));
-            stmts = arena_printf(g->a, "stmts_%u", id);
+                ids[i] = c_sql(g, st->stmts.items[i]);
+            stmts[k] = g->next++;
+            ob_id(&g->out, "static const struct migc_sql stmts_", stmts[k]);
+            ob_puts(&g->out, "[] = {\n");
+            for (size_t i = 0; i < st->stmts.n; i++) {
+                ob_puts(&g->out, "    ");
+                sql_init(&g->out, st->stmts.items[i], ids[i]);
+                ob_puts(&g->out, ",\n");
+            }
+            ob_puts(&g->out, "};\n");
         }
         if (st->bf) {
             const cg_backfill *b = st->bf;
-            const char *fb = c_sql(g, b->first_bound), *nb = c_sql(g, b->next_bound),
-                       *fu = c_sql(g, b->first_update), *nu = c_sql(g, b->next_update),
-                       *wh = c_sql(g, b->whole);
-            unsigned id = g->next++;
-            sb_printf(&g->out,
-                      "static const struct migc_backfill backfill_%u = {\n"
-                      "    .table = %s, .nkeys = %u, .batch_size = %u,\n    .first_bound = %s,\n"
-                      "    .next_bound = %s,\n    .first_update = %s,\n    .next_update = %s,\n"
-                      "    .whole = %s,\n};\n",
-                      id, c_str(g->a, b->table), b->nkeys, b->batch_size, fb, nb, fu, nu, wh);
-            bf = arena_printf(g->a, "&backfill_%u", id);
+            const char *sqls[5] = {b->first_bound, b->next_bound, b->first_update, b->next_update,
+                                   b->whole};
+            static const char *const fields[5] = {"    .first_bound = ", "    .next_bound = ",
+                                                  "    .first_update = ", "    .next_update = ",
+                                                  "    .whole = "};
+            unsigned ids[5];
+            for (int i = 0; i < 5; i++)
+                ids[i] = c_sql(g, sqls[i]);
+            bf[k] = g->next++;
+            obuf *o = &g->out;
+            ob_id(o, "static const struct migc_backfill backfill_", bf[k]);
+            ob_puts(o, " = {\n    .table = ");
+            c_str(o, b->table);
+            ob_puts(o, ", .nkeys = ");
+            ob_num(o, b->nkeys);
+            ob_puts(o, ", .batch_size = ");
+            ob_num(o, b->batch_size);
+            ob_puts(o, ",\n");
+            for (int i = 0; i < 5; i++) {
+                ob_puts(o, fields[i]);
+                sql_init(o, sqls[i], ids[i]);
+                ob_puts(o, ",\n");
+            }
+            ob_puts(o, "};\n");
         }
         if (st->rebuilt.n) {
-            unsigned id = g->next++;
-            sb_printf(&g->out, "static const char *const rebuilt_%u[] = {", id);
-            for (size_t i = 0; i < st->rebuilt.n; i++)
-                sb_printf(&g->out, "%s%s", i ? ", " : "", c_str(g->a, st->rebuilt.items[i]));
-            sb_puts(&g->out, "};\n");
-            rebuilt = arena_printf(g->a, "rebuilt_%u", id);
+            rebuilt[k] = g->next++;
+            ob_id(&g->out, "static const char *const rebuilt_", rebuilt[k]);
+            ob_puts(&g->out, "[] = {");
+            for (size_t i = 0; i < st->rebuilt.n; i++) {
+                if (i)
+                    ob_puts(&g->out, ", ");
+                c_str(&g->out, st->rebuilt.items[i]);
+            }
+            ob_puts(&g->out, "};\n");
         }
-        static const char *const kinds[] = {"MIGC_STEP_TRANSACTION", "MIGC_STEP_NO_TRANSACTION",
-                                            "MIGC_STEP_BACKFILL"};
-        sb_printf(&steps,
-                  "    {.kind = %s, .nstatements = %zu, .statements = %s, .backfill = %s,\n"
-                  "     .concurrent_index = %s, .nrebuilt = %zu, .rebuilt_tables = %s},\n",
-                  kinds[st->kind], st->stmts.n, stmts, bf, c_str(g->a, st->concurrent_index), st->rebuilt.n,
-                  rebuilt);
     }
+    static const char *const kinds[] = {"MIGC_STEP_TRANSACTION", "MIGC_STEP_NO_TRANSACTION",
+                                        "MIGC_STEP_BACKFILL"};
     unsigned id = g->next++;
-    sb_printf(&g->out, "static const struct migc_step steps_%u[] = {\n%s};\n", id, sb_str(&steps));
-    return arena_printf(g->a, "{%zu, steps_%u}", dir->steps.n, id);
+    obuf *o = &g->out;
+    ob_id(o, "static const struct migc_step steps_", id);
+    ob_puts(o, "[] = {\n");
+    for (size_t k = 0; k < n; k++) {
+        const cg_step *st = dir->steps.items[k];
+        ob_puts(o, "    {.kind = ");
+        ob_puts(o, kinds[st->kind]);
+        if (st->stmts.n) {
+            ob_puts(o, ", .nstatements = ");
+            ob_num(o, st->stmts.n);
+            ob_id(o, ", .statements = stmts_", stmts[k]);
+        }
+        if (st->bf)
+            ob_id(o, ", .backfill = &backfill_", bf[k]);
+        if (st->concurrent_index) {
+            ob_puts(o, ", .concurrent_index = ");
+            c_str(o, st->concurrent_index);
+        }
+        if (st->rebuilt.n) {
+            ob_puts(o, ", .nrebuilt = ");
+            ob_num(o, st->rebuilt.n);
+            ob_id(o, ", .rebuilt_tables = rebuilt_", rebuilt[k]);
+        }
+        ob_puts(o, "},\n");
+    }
+    ob_puts(o, "};\n");
+    ob_putn(init, "{", 1);
+    ob_num(init, n);
+    ob_id(init, ", steps_", id);
+    ob_putn(init, "}", 1);
 }
 
-/* ---- schema descriptions, shared between migrations ------------------------
+/* ---- schema descriptions: one delta per migration ---------------------------
  *
- * Catalog snapshots share unchanged tables (catalog.h: copy-on-write), so a
- * table's column and constraint arrays are defined once per (table, dialect)
- * and every migration that holds the same table points at them; index-name
- * arrays and whole per-migration table arrays are shared by content. */
+ * plan.h: a migration's schema holds only the tables it created or changed
+ * (each whole, as after it) and the names of the tables it dropped or
+ * renamed away. codegen_plan() recorded both (cg_migration.changed, .gone)
+ * from the catalog's change log, so the work here is proportional to what
+ * each migration changed, never to the whole schema. A table whose
+ * description (columns, constraints, indexes) came out as it was is left
+ * out (a backfill or an insert changes the catalog, not the description).
+ * A table's columns and constraints are rendered once per cat_table (and
+ * dialect); every array is defined once per content and shared. */
 
-static size_t memo_hash(const char *k)
+static size_t str_hash(const char *k)
 {
     size_t h = 1469598103934665603u;
     for (; *k; k++)
@@ -163,21 +336,23 @@ static size_t memo_hash(const char *k)
     return h;
 }
 
-/* The value stored under key, or NULL. */
-static const char *memo_get(const memo *m, const char *key)
+/* The slot of key, or the empty slot where it would go (m->cap > 0). */
+static memo_entry *memo_slot(const memo *m, const char *key)
 {
-    if (!m->cap)
-        return NULL;
-    for (size_t i = memo_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (!m->slots[i].key)
-            return NULL;
-        if (!strcmp(m->slots[i].key, key))
-            return m->slots[i].value;
-    }
+    for (size_t i = str_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1))
+        if (!m->slots[i].key || !strcmp(m->slots[i].key, key))
+            return &m->slots[i];
 }
 
-/* Stores value under key (not present yet); grows the table at half full. */
-static void memo_put(arena *a, memo *m, const char *key, const char *value)
+/* The value stored under key, or NULL. */
+static const void *memo_get(const memo *m, const char *key)
+{
+    return m->cap ? memo_slot(m, key)->value : NULL;
+}
+
+/* Stores value under key (replacing any); grows the table at half full.
+ * key must live as long as the map. */
+static void memo_put(arena *a, memo *m, const char *key, const void *value)
 {
     if (2 * (m->n + 1) > m->cap) {
         memo old = *m;
@@ -188,157 +363,278 @@ static void memo_put(arena *a, memo *m, const char *key, const char *value)
             if (old.slots[i].key)
                 memo_put(a, m, old.slots[i].key, old.slots[i].value);
     }
-    size_t i = memo_hash(key) & (m->cap - 1);
-    while (m->slots[i].key)
-        i = (i + 1) & (m->cap - 1);
-    m->slots[i].key = key;
-    m->slots[i].value = value;
-    m->n++;
+    memo_entry *e = memo_slot(m, key);
+    if (!e->key) {
+        e->key = key;
+        m->n++;
+    }
+    e->value = value;
 }
 
-/* Defines (once) the columns and constraints of t for d; returns
- * "ncols, columns_N, ..., nconstraints, constraints_N" pieces as
- * "<ncols>|columns_N|<ncons>|constraints_N". */
-static const char *c_table_parts(cgen *g, const cat_table *t, dialect d)
+/* Defines (once per content) an array `static const <type> <kind>_N[]`
+ * whose element lines are body; returns its name, or "NULL" for an empty
+ * body. Arrays of different types never share a kind. */
+static const char *c_shared_array(cgen *g, const char *kind, const char *type, const char *body,
+                                  size_t len)
 {
-    const char *key = arena_printf(g->a, "t%p/%d", (const void *)t, (int)d);
-    const char *have = memo_get(&g->shared, key);
+    if (!len)
+        return "NULL";
+    obuf *k = &g->key;
+    k->n = 0;
+    ob_puts(k, kind);
+    ob_putn(k, "\n", 1);
+    ob_putn(k, body, len);
+    const char *have = memo_get(&g->shared, k->s);
     if (have)
         return have;
-    const cat_constraint *pk = catalog_primary_key(t);
     unsigned id = g->next++;
-    sb_printf(&g->out, "static const struct migc_column_desc columns_%u[] = {\n", id);
-    for (uint32_t j = 0; j < t->ncols; j++) {
-        const cat_column *c = t->cols[j];
+    obuf *o = &g->out;
+    ob_puts(o, "static const ");
+    ob_puts(o, type);
+    ob_putn(o, " ", 1);
+    ob_puts(o, kind);
+    ob_id(o, "_", id);
+    ob_puts(o, "[] = {\n");
+    ob_putn(o, body, len);
+    ob_puts(o, "};\n");
+    const char *v = arena_printf(g->a, "%s_%u", kind, id);
+    memo_put(g->a, &g->shared, arena_strndup(g->a, k->s, k->n), v);
+    return v;
+}
+
+/* A names array for n names (shared by content). */
+static const char *c_names(cgen *g, const char *const *names, uint32_t n)
+{
+    g->tmp.n = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        ob_puts(&g->tmp, "    ");
+        c_str(&g->tmp, names[k]);
+        ob_puts(&g->tmp, ",\n");
+    }
+    return c_shared_array(g, "names", "char *const", g->tmp.s, g->tmp.n);
+}
+
+/* The columns and constraints arrays of t for d, rendered once per
+ * (cat_table, dialect). */
+static const table_arrays *c_table_arrays(cgen *g, const cat_table *t, dialect d)
+{
+    if (2 * (g->tab_n + 1) > g->tab_cap) {
+        table_arrays *old = g->tab;
+        size_t oc = g->tab_cap;
+        g->tab_cap = oc ? oc * 2 : 256;
+        g->tab = arena_alloc(g->a, g->tab_cap * sizeof *g->tab);
+        for (size_t i = 0; i < oc; i++)
+            if (old[i].t) {
+                size_t j = ((size_t)old[i].t / 16 * 2 + (size_t)old[i].d) & (g->tab_cap - 1);
+                while (g->tab[j].t)
+                    j = (j + 1) & (g->tab_cap - 1);
+                g->tab[j] = old[i];
+            }
+    }
+    size_t j = ((size_t)t / 16 * 2 + (size_t)d) & (g->tab_cap - 1);
+    for (; g->tab[j].t; j = (j + 1) & (g->tab_cap - 1))
+        if (g->tab[j].t == t && g->tab[j].d == (int)d)
+            return &g->tab[j];
+    table_arrays *ta = &g->tab[j];
+    g->tab_n++;
+    const cat_constraint *pk = catalog_primary_key(t);
+    obuf *o = &g->tmp;
+    o->n = 0;
+    for (uint32_t k = 0; k < t->ncols; k++) {
+        const cat_column *c = t->cols[k];
         bool in_pk = false;
-        for (uint32_t k = 0; pk && k < pk->ncols; k++)
-            in_pk |= !strcmp(pk->cols[k], c->name);
+        for (uint32_t i = 0; pk && i < pk->ncols; i++)
+            in_pk |= !strcmp(pk->cols[i], c->name);
         bool autoinc = d == MIGC_SQLITE && c->identity && sqlite_autoincrement(t);
         const char *type = d == MIGC_POSTGRES ? pg_type_reported(g->a, c->type)
                            : autoinc          ? "INTEGER"
                                               : sqlite_type_sql(g->a, c->type);
-        sb_printf(&g->out, "    {%s, %s, %s, %s},\n", c_str(g->a, c->name), c_str(g->a, type),
-                  c->not_null || c->identity || in_pk ? "true" : "false",
-                  c->dflt && !c->identity ? "true" : "false");
+        ob_puts(o, "    {");
+        c_str(o, c->name);
+        ob_puts(o, ", ");
+        c_str(o, type);
+        ob_puts(o, c->not_null || c->identity || in_pk ? ", true" : ", false");
+        ob_puts(o, c->dflt && !c->identity ? ", true},\n" : ", false},\n");
     }
-    sb_puts(&g->out, "};\n");
-    const char *cons = "NULL";
-    if (t->ncons) {
-        sb_printf(&g->out, "static const char *const constraints_%u[] = {", id);
-        for (uint32_t k = 0; k < t->ncons; k++)
-            sb_printf(&g->out, "%s%s", k ? ", " : "", c_str(g->a, t->cons[k]->name));
-        sb_puts(&g->out, "};\n");
-        cons = arena_printf(g->a, "constraints_%u", id);
-    }
-    const char *parts = arena_printf(g->a, "%u, columns_%u|%u, %s", (unsigned)t->ncols, id,
-                                     (unsigned)t->ncons, cons);
-    memo_put(g->a, &g->shared, key, parts);
-    return parts;
+    const char *cols = c_shared_array(g, "columns", "struct migc_column_desc", o->s, o->n);
+    const char **cons = arena_alloc(g->a, (t->ncons ? t->ncons : 1) * sizeof *cons);
+    for (uint32_t k = 0; k < t->ncons; k++)
+        cons[k] = t->cons[k]->name;
+    ta->t = t;
+    ta->d = (int)d;
+    ta->cols = cols;
+    ta->cons = c_names(g, (const char *const *)cons, t->ncons);
+    return ta;
 }
 
-/* Defines (once per list) the names of the create_index indexes of table
- * `table` in cat; returns "n, indexes_N" or "0, NULL". */
-static const char *c_index_names(cgen *g, const catalog *cat, const char *table)
+/* The description line of table ta for d (defining its arrays). */
+static const char *c_table_desc(cgen *g, const cg_table_after *ta, dialect d)
 {
-    strbuf key;
-    sb_init(&key, g->a);
-    sb_puts(&key, "i");
-    unsigned n = 0;
-    for (uint32_t k = 0; k < cat->nindexes; k++)
-        if (!strcmp(cat->indexes[k]->table, table)) {
-            sb_putc(&key, '/');
-            sb_puts(&key, cat->indexes[k]->name);
-            n++;
+    const cat_table *t = ta->t;
+    const table_arrays *arr = c_table_arrays(g, t, d);
+    const char *ix = c_names(g, ta->indexes, ta->nindexes);
+    obuf *o = &g->tmp;
+    o->n = 0;
+    ob_puts(o, "    {");
+    c_str(o, t->name);
+    ob_puts(o, ", ");
+    ob_num(o, t->ncols);
+    ob_puts(o, ", ");
+    ob_puts(o, arr->cols);
+    ob_puts(o, ", ");
+    ob_num(o, ta->nindexes);
+    ob_puts(o, ", ");
+    ob_puts(o, ix);
+    ob_puts(o, ", ");
+    ob_num(o, t->ncons);
+    ob_puts(o, ", ");
+    ob_puts(o, arr->cons);
+    ob_puts(o, "},\n");
+    return arena_strndup(g->a, o->s, o->n);
+}
+
+/* Defines the schema delta of cm for d and appends its initializer to
+ * init. g->seen[d] holds each table's last description in the replay so
+ * far, which decides what is left out. */
+static void c_schema(cgen *g, const cg_migration *cm, dialect d, obuf *init)
+{
+    memo *seen = &g->seen[d];
+    const char **gone = arena_alloc(g->a, (cm->ngone ? cm->ngone : 1) * sizeof *gone);
+    const char **descs = arena_alloc(g->a, (cm->nchanged ? cm->nchanged : 1) * sizeof *descs);
+    uint32_t ng = 0, nt = 0;
+    for (uint32_t k = 0; k < cm->ngone; k++) {
+        table_seen *ts = (table_seen *)memo_get(seen, cm->gone[k]);
+        if (!ts || !ts->desc)
+            continue; /* created and dropped within the migration */
+        ts->desc = NULL;
+        gone[ng++] = cm->gone[k];
+    }
+    for (uint32_t k = 0; k < cm->nchanged; k++) {
+        const cg_table_after *ta = &cm->changed[k];
+        table_seen *ts = (table_seen *)memo_get(seen, ta->t->name);
+        const char *desc = c_table_desc(g, ta, d);
+        if (ts && ts->desc && !strcmp(ts->desc, desc))
+            continue; /* the same description as before */
+        if (!ts) {
+            ts = arena_alloc(g->a, sizeof *ts);
+            memo_put(g->a, seen, ta->t->name, ts);
         }
-    if (!n)
-        return "0, NULL";
-    const char *have = memo_get(&g->shared, sb_str(&key));
-    if (have)
-        return have;
-    unsigned id = g->next++;
-    sb_printf(&g->out, "static const char *const indexes_%u[] = {", id);
-    unsigned i = 0;
-    for (uint32_t k = 0; k < cat->nindexes; k++)
-        if (!strcmp(cat->indexes[k]->table, table))
-            sb_printf(&g->out, "%s%s", i++ ? ", " : "", c_str(g->a, cat->indexes[k]->name));
-    sb_puts(&g->out, "};\n");
-    const char *v = arena_printf(g->a, "%u, indexes_%u", n, id);
-    memo_put(g->a, &g->shared, sb_str(&key), v);
-    return v;
-}
-
-/* Defines the schema description of cat for d (sharing what earlier
- * migrations defined); returns its initializer. */
-static const char *c_schema(cgen *g, const catalog *cat, dialect d)
-{
-    if (!cat || !cat->ntables)
-        return "{0, NULL}";
-    strbuf tables;
-    sb_init(&tables, g->a);
-    for (uint32_t i = 0; i < cat->ntables; i++) {
-        const cat_table *t = cat->tables[i];
-        const char *parts = c_table_parts(g, t, d), *bar = strchr(parts, '|');
-        sb_printf(&tables, "    {%s, %.*s, %s, %s},\n", c_str(g->a, t->name), (int)(bar - parts), parts,
-                  c_index_names(g, cat, t->name), bar + 1);
+        ts->desc = desc;
+        descs[nt++] = desc;
     }
-    const char *key = arena_printf(g->a, "s%d/%s", (int)d, sb_str(&tables));
-    const char *have = memo_get(&g->shared, key);
-    if (have)
-        return have;
-    unsigned id = g->next++;
-    sb_printf(&g->out, "static const struct migc_table_desc tables_%u[] = {\n%s};\n", id, sb_str(&tables));
-    const char *v = arena_printf(g->a, "{%u, tables_%u}", (unsigned)cat->ntables, id);
-    memo_put(g->a, &g->shared, key, v);
-    return v;
+    const char *gv = "NULL";
+    if (ng)
+        gv = c_names(g, gone, ng);
+    unsigned id = 0;
+    if (nt) {
+        id = g->next++;
+        ob_id(&g->out, "static const struct migc_table_desc tables_", id);
+        ob_puts(&g->out, "[] = {\n");
+        for (uint32_t k = 0; k < nt; k++)
+            ob_puts(&g->out, descs[k]);
+        ob_puts(&g->out, "};\n");
+    }
+    ob_putn(init, "{", 1);
+    ob_num(init, nt);
+    if (nt)
+        ob_id(init, ", tables_", id);
+    else
+        ob_puts(init, ", NULL");
+    ob_puts(init, ", ");
+    ob_num(init, ng);
+    ob_puts(init, ", ");
+    ob_puts(init, gv);
+    ob_puts(init, ", true}");
 }
 
-const char *emit_c_source(arena *a, const cg_plan *p, const char *name)
+/* Appends the migration comment (a star-slash in the description is left
+ * out: it would end the comment). */
+static void c_comment(obuf *b, long long version, const char *text)
 {
-    cgen g = {.a = a};
-    sb_init(&g.out, a);
-    sb_printf(&g.out, "/* %s.c: generated by migc %s from the migrations; do not edit. */\n", name,
-              MIGC_VERSION);
-    sb_printf(&g.out, "#include \"%s.h\"\n", name);
-    strbuf migs;
-    sb_init(&migs, a);
+    ob_puts(b, "\n/* ");
+    ob_snum(b, version);
+    ob_putn(b, " ", 1);
+    for (const char *s = text ? text : ""; *s; s++)
+        if (!(s[0] == '*' && s[1] == '/') && (unsigned char)*s >= 0x20)
+            ob_putn(b, s, 1);
+    ob_puts(b, " */\n");
+}
+
+int emit_c_source(arena *a, const cg_plan *p, const char *name, FILE *f)
+{
+    cgen g = {.a = a, .out = {.f = f}};
+    obuf migs = {0};
+    ob_puts(&g.out, "/* ");
+    ob_puts(&g.out, name);
+    ob_puts(&g.out, ".c: generated by migc " MIGC_VERSION " from the migrations; do not edit. */\n");
+    ob_puts(&g.out, "#include \"");
+    ob_puts(&g.out, name);
+    ob_puts(&g.out, ".h\"\n");
     for (uint32_t i = 0; i < p->n; i++) {
         const cg_migration *cm = &p->migs[i];
-        const char *up[MIGC_DIALECT_COUNT], *down[MIGC_DIALECT_COUNT], *schema[MIGC_DIALECT_COUNT];
-        sb_printf(&g.out, "\n/* %lld %s */\n", (long long)cm->m->version, cm->m->description);
-        for (int d = 0; d < MIGC_DIALECT_COUNT; d++) {
-            bool on = p->dialects & (1u << d);
-            up[d] = on ? c_dir(&g, &cm->up[d]) : "{0, NULL}";
-            down[d] = on ? c_dir(&g, &cm->down[d]) : "{0, NULL}";
-            schema[d] = on ? c_schema(&g, cm->after, (dialect)d) : "{0, NULL}";
+        c_comment(&g.out, (long long)cm->m->version, cm->m->description);
+        ob_puts(&migs, "    {\n        .version = INT64_C(");
+        ob_snum(&migs, (long long)cm->m->version);
+        ob_puts(&migs, "),\n        .description = ");
+        c_str(&migs, cm->m->description);
+        ob_puts(&migs, ",\n        .checksum = ");
+        c_str(&migs, cm->checksum);
+        static const char *const fields[3] = {",\n        .up = {", ",\n        .down = {",
+                                              ",\n        .schema = {"};
+        for (int f = 0; f < 3; f++) {
+            ob_puts(&migs, fields[f]);
+            for (int d = 0; d < MIGC_DIALECT_COUNT; d++) {
+                if (d)
+                    ob_puts(&migs, ", ");
+                bool on = p->dialects & (1u << d);
+                if (!on)
+                    ob_puts(&migs, f < 2 ? "{0, NULL}" : "{0, NULL, 0, NULL, true}");
+                else if (f == 0)
+                    c_dir(&g, &cm->up[d], &migs);
+                else if (f == 1)
+                    c_dir(&g, &cm->down[d], &migs);
+                else
+                    c_schema(&g, cm, (dialect)d, &migs);
+            }
+            ob_puts(&migs, "}");
         }
-        sb_printf(&migs, "    {\n        .version = INT64_C(%lld),\n        .description = %s,\n"
-                  "        .checksum = %s,\n", (long long)cm->m->version,
-                  c_str(a, cm->m->description), c_str(a, cm->checksum));
-        sb_printf(&migs, "        .up = {%s, %s},\n        .down = {%s, %s},\n", up[0], up[1], down[0], down[1]);
-        sb_printf(&migs, "        .irreversible = %s,\n        .down_loses_data = %s,\n"
-                  "        .schema = {%s, %s},\n    },\n", cm->irreversible ? "true" : "false",
-                  cm->down_loses_data ? "true" : "false", schema[0], schema[1]);
+        ob_puts(&migs, cm->irreversible ? ",\n        .irreversible = true" : "");
+        ob_puts(&migs, cm->down_loses_data ? ",\n        .down_loses_data = true" : "");
+        ob_puts(&migs, ",\n    },\n");
     }
-    strbuf b = g.out; /* appended to in place: no copy of the whole text */
+    obuf *b = &g.out;
     if (p->n) {
-        sb_puts(&b, "\nstatic const struct migc_migration migrations[] = {\n");
-        sb_putn(&b, migs.s ? migs.s : "", migs.n);
-        sb_puts(&b, "};\n");
+        ob_puts(b, "\nstatic const struct migc_migration migrations[] = {\n");
+        if (migs.n)
+            ob_putn(b, migs.s, migs.n);
+        ob_puts(b, "};\n");
     }
-    sb_printf(&b,
-              "\nconst struct migc_plan %s = {\n    .name = %s,\n    .migc_version = %s,\n"
-              "    .dialects = %uu,\n    .nmigrations = %uu,\n    .migrations = %s,\n    .drivers = {",
-              name, c_str(a, name), c_str(a, MIGC_VERSION), p->dialects, (unsigned)p->n,
-              p->n ? "migrations" : "NULL");
+    free(migs.s);
+    free(g.tmp.s);
+    free(g.key.s);
+    ob_puts(b, "\nconst struct migc_plan ");
+    ob_puts(b, name);
+    ob_puts(b, " = {\n    .name = ");
+    c_str(b, name);
+    ob_puts(b, ",\n    .migc_version = ");
+    c_str(b, MIGC_VERSION);
+    ob_puts(b, ",\n    .dialects = ");
+    ob_num(b, p->dialects);
+    ob_puts(b, "u,\n    .nmigrations = ");
+    ob_num(b, p->n);
+    ob_puts(b, p->n ? "u,\n    .migrations = migrations,\n    .drivers = {"
+                    : "u,\n    .migrations = NULL,\n    .drivers = {");
     if (p->dialects & (1u << MIGC_POSTGRES))
-        sb_puts(&b, "[MIGC_POSTGRES] = &migc_driver_postgres");
+        ob_puts(b, "[MIGC_POSTGRES] = &migc_driver_postgres");
     if (p->dialects & (1u << MIGC_SQLITE))
-        sb_printf(&b, "%s[MIGC_SQLITE] = &migc_driver_sqlite",
-                  p->dialects & (1u << MIGC_POSTGRES) ? ", " : "");
+        ob_puts(b, p->dialects & (1u << MIGC_POSTGRES) ? ", [MIGC_SQLITE] = &migc_driver_sqlite"
+                                                       : "[MIGC_SQLITE] = &migc_driver_sqlite");
     if (!p->dialects)
-        sb_puts(&b, "NULL");
-    sb_puts(&b, "},\n};\n");
-    return sb_str(&b);
+        ob_puts(b, "NULL");
+    ob_puts(b, "},\n};\n");
+    ob_flush(b);
+    free(b->s);
+    return b->failed ? -1 : 0;
 }
 
 const char *emit_c_header(arena *a, const cg_plan *p, const char *name)
@@ -416,5 +712,72 @@ int write_file_atomic(const char *path, const char *text, size_t len)
         return -1;
     }
     free(tmp);
+    return 0;
+}
+
+/* Do the files at paths a and b hold the same bytes? (false when either
+ * cannot be read). */
+static bool same_file(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fa ? fopen(b, "rb") : NULL;
+    bool same = fa && fb;
+    char x[8192], y[8192];
+    while (same) {
+        size_t nx = fread(x, 1, sizeof x, fa), ny = fread(y, 1, sizeof y, fb);
+        if (nx != ny || memcmp(x, y, nx))
+            same = false;
+        if (nx < sizeof x)
+            break;
+    }
+    if (same && (ferror(fa) || ferror(fb)))
+        same = false;
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return same;
+}
+
+int write_c_source_atomic(arena *a, const char *path, const cg_plan *p, const char *name)
+{
+    char *tmp = arena_printf(a, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fprintf(stderr, "migc: error: cannot create a temporary file next to '%s': %s\n", path,
+                strerror(errno));
+        return -1;
+    }
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        close(fd);
+        unlink(tmp);
+        fprintf(stderr, "migc: error: cannot write '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    bool ok = emit_c_source(a, p, name, f) == 0;
+    int err = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        err = errno;
+    }
+    if (ok && same_file(tmp, path)) {
+        unlink(tmp); /* unchanged: the file is left untouched */
+        return 0;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    if (ok && chmod(tmp, 0666 & ~mask) != 0) {
+        ok = false;
+        err = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = false;
+        err = errno;
+    }
+    if (!ok) {
+        fprintf(stderr, "migc: error: cannot write '%s': %s\n", path, strerror(err));
+        unlink(tmp);
+        return -1;
+    }
     return 0;
 }

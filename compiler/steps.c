@@ -144,6 +144,20 @@ static const char *copy_sql(gen *g, const char *tmp, const char *table, const pt
                         sb_str(&cols), ID(table));
 }
 
+/* Emits CREATE INDEX for every create_index index of table in c, in
+ * creation order; O(indexes of that table) through the catalog's
+ * per-table list (never a scan of every index). */
+static void create_table_indexes(gen *g, const catalog *c, const char *table)
+{
+    uint32_t n;
+    const char *const *names = catalog_table_index_names(c, table, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        const cat_index *ix = catalog_index(c, names[i]);
+        if (ix)
+            emit(g, sql_create_index(g->a, g->d, ix, false));
+    }
+}
+
 /* Rebuilds table `to` (as described by catalog tgt) from the live table
  * `from` (the same name): new table, rows copied column by column (columns
  * `to` has and `from` lacks get their default; override_col is filled from
@@ -215,9 +229,7 @@ static void sqlite_rebuild(gen *g, const catalog *tgt, const cat_table *to, cons
     }
     emit(g, arena_printf(g->a, "DROP TABLE %s", ID(from->name)));
     emit(g, arena_printf(g->a, "ALTER TABLE %s RENAME TO %s", ID(tmp), ID(to->name)));
-    for (uint32_t i = 0; i < tgt->nindexes; i++)
-        if (!strcmp(tgt->indexes[i]->table, to->name))
-            emit(g, sql_create_index(g->a, g->d, tgt->indexes[i], false));
+    create_table_indexes(g, tgt, to->name);
     mark_rebuilt(g, to->name);
     g->rb_step = g->txn;
     g->rb_start = start;
@@ -332,10 +344,13 @@ static void drop_column(gen *g, const catalog *cur, const catalog *tgt, const ch
     for (uint32_t i = 0; i < ft->ncons; i++)
         if (constraint_uses(g->a, ft->cons[i], col))
             in_place = false;
-    for (uint32_t i = 0; i < cur->nindexes; i++)
-        if (!strcmp(cur->indexes[i]->table, table) &&
-            has_name(cur->indexes[i]->cols, cur->indexes[i]->ncols, col))
+    uint32_t nix;
+    const char *const *ixs = catalog_table_index_names(cur, table, &nix);
+    for (uint32_t i = 0; i < nix && in_place; i++) {
+        const cat_index *ix = catalog_index(cur, ixs[i]);
+        if (ix && has_name(ix->cols, ix->ncols, col))
             in_place = false;
+    }
     if (g->d == MIGC_SQLITE && !in_place) {
         rebuild(g, cur, tgt, table, NULL, NULL);
         return;
@@ -396,16 +411,25 @@ static void pg_constraints(gen *g, const catalog *cur, const catalog *tgt, const
         const cat_constraint *c = ft->cons[i];
         if ((c->kind != CON_PRIMARY_KEY && c->kind != CON_UNIQUE) || catalog_constraint(tt, c->name))
             continue;
-        for (uint32_t u = 0; u < cur->ntables; u++)
-            for (uint32_t j = 0; j < cur->tables[u]->ncons; j++) {
-                const cat_constraint *k = cur->tables[u]->cons[j];
-                const cat_table *ut = catalog_table(tgt, cur->tables[u]->name);
+        /* The tables whose foreign keys reference it (one entry per
+         * foreign key: each table once, in the order of first mention). */
+        uint32_t nref;
+        const char *const *refs = catalog_referencing_tables(cur, table, &nref);
+        for (uint32_t r = 0; r < nref; r++) {
+            bool dup = false;
+            for (uint32_t q = 0; q < r && !dup; q++)
+                dup = !strcmp(refs[q], refs[r]);
+            const cat_table *rt = dup ? NULL : catalog_table(cur, refs[r]);
+            for (uint32_t j = 0; rt && j < rt->ncons; j++) {
+                const cat_constraint *k = rt->cons[j];
+                const cat_table *ut = catalog_table(tgt, rt->name);
                 if (k->kind != CON_FOREIGN_KEY || strcmp(k->ref_table, table) || !fk_rests_on(k, c) ||
                     !ut || !catalog_constraint(ut, k->name))
                     continue;
-                vec_push(g->a, &dep_tables, (void *)cur->tables[u]->name);
+                vec_push(g->a, &dep_tables, (void *)rt->name);
                 vec_push(g->a, &dep_cons, (void *)k->name);
             }
+        }
     }
     for (size_t i = 0; i < dep_cons.n; i++)
         emit(g, arena_printf(g->a, "ALTER TABLE %s DROP CONSTRAINT %s", ID(dep_tables.items[i]),
@@ -885,9 +909,7 @@ static bool compile_inverse(gen *g, const catalog *cur, const catalog *tgt, cons
         if (!t)
             return false;
         emit(g, sql_create_table(g->a, g->d, t, NULL));
-        for (uint32_t i = 0; i < tgt->nindexes; i++)
-            if (!strcmp(tgt->indexes[i]->table, table))
-                emit(g, sql_create_index(g->a, g->d, tgt->indexes[i], false));
+        create_table_indexes(g, tgt, table);
         return true;
     }
     case S_RENAME_TABLE:
@@ -1064,7 +1086,37 @@ static bool compile_explicit_down(arena *a, cg_dir *out, dialect d, const migrat
     return g.loses_data;
 }
 
-cg_plan *codegen_plan(arena *a, const checked_history *ch, unsigned dialects)
+/* Records in cm what the migration just replayed into cur changed (from
+ * cur's change log), then freezes cur so that the tables recorded stay as
+ * they are now, and clears the log. O(tables changed + their indexes). */
+static void record_delta(arena *a, cg_migration *cm, catalog *cur)
+{
+    uint32_t n;
+    const char *const *names = catalog_changed_tables(cur, &n);
+    cm->changed = arena_alloc(a, (n ? n : 1) * sizeof *cm->changed);
+    cm->gone = arena_alloc(a, (n ? n : 1) * sizeof *cm->gone);
+    for (uint32_t k = 0; k < n; k++) {
+        const cat_table *t = catalog_table(cur, names[k]);
+        if (!t) {
+            cm->gone[cm->ngone++] = names[k];
+            continue;
+        }
+        cg_table_after *ta = &cm->changed[cm->nchanged++];
+        ta->t = t;
+        uint32_t ni;
+        const char *const *ix = catalog_table_index_names(cur, t->name, &ni);
+        const char **copy = arena_alloc(a, (ni ? ni : 1) * sizeof *copy);
+        if (ni)
+            memcpy(copy, ix, ni * sizeof *copy);
+        ta->indexes = copy;
+        ta->nindexes = ni;
+    }
+    catalog_changes_clear(cur);
+    catalog_freeze(cur);
+}
+
+/* codegen_plan(); snapshots: keep each migration's catalog in cm->after. */
+static cg_plan *plan_all(arena *a, const checked_history *ch, unsigned dialects, bool snapshots)
 {
     const history *h = ch->h;
     cg_plan *p = arena_alloc(a, sizeof *p);
@@ -1076,6 +1128,7 @@ cg_plan *codegen_plan(arena *a, const checked_history *ch, unsigned dialects)
      * the statement being compiled): their name maps are kept up to date
      * incrementally, where a snapshot per statement would rebuild them. */
     catalog *before = catalog_new(a), *cur = catalog_new(a);
+    catalog_track_changes(cur);
     for (uint32_t i = 0; i < h->n; i++) {
         const migration *m = h->migs[i];
         cg_migration *cm = &p->migs[i];
@@ -1108,10 +1161,12 @@ cg_plan *codegen_plan(arena *a, const checked_history *ch, unsigned dialects)
             for (size_t k = 0; k < cm->up[d].steps.n; k++)
                 if (((cg_step *)cm->up[d].steps.items[k])->kind != MIGC_STEP_TRANSACTION)
                     cm->has_no_transaction = true;
-        cm->after = catalog_copy(cur);
+        record_delta(a, cm, cur);
+        if (snapshots)
+            cm->after = catalog_copy(cur);
         for (int d = 0; d < MIGC_DIALECT_COUNT && !cm->irreversible; d++) {
             if (m->has_down)
-                cm->down_loses_data |= compile_explicit_down(a, &cm->down[d], (dialect)d, m, cm->after);
+                cm->down_loses_data |= compile_explicit_down(a, &cm->down[d], (dialect)d, m, cur);
             else
                 cm->down_loses_data |= assemble_down(a, &cm->down[d], (dialect)d, m, inv[d]);
         }
@@ -1120,4 +1175,14 @@ cg_plan *codegen_plan(arena *a, const checked_history *ch, unsigned dialects)
         cm->checksum = canon_checksum(a, m);
     }
     return p;
+}
+
+cg_plan *codegen_plan(arena *a, const checked_history *ch, unsigned dialects)
+{
+    return plan_all(a, ch, dialects, false);
+}
+
+cg_plan *codegen_plan_snapshots(arena *a, const checked_history *ch, unsigned dialects)
+{
+    return plan_all(a, ch, dialects, true);
 }

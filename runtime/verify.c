@@ -281,6 +281,82 @@ static unsigned compare_partial(FILE *rep, const struct migc_schema_desc *before
     return problems;
 }
 
+/* ---- the schema at a version: replay of the plan's deltas (plan.h) ---- */
+
+/* Sets *out to the whole schema after migration `upto` (an element of
+ * p->migrations) for dialect d: the replay of the schema descriptions of
+ * migrations 0..upto (from the last full one, delta = false, if any). The
+ * table descriptions are the plan's; out->tables is one malloc'd array the
+ * caller frees. O(sum of the replayed descriptions). Returns false when out
+ * of memory (*out is then empty). */
+static bool schema_at(const struct migc_plan *p, const struct migc_migration *upto,
+                      enum migc_dialect d, struct migc_schema_desc *out)
+{
+    *out = (struct migc_schema_desc){0};
+    size_t last = (size_t)(upto - p->migrations), first = 0, total = 0;
+    for (size_t i = last + 1; i-- > 0;)
+        if (!p->migrations[i].schema[d].delta) {
+            first = i;
+            break;
+        }
+    for (size_t i = first; i <= last; i++)
+        total += p->migrations[i].schema[d].ntables;
+    /* slots: the tables in order of addition, NULL once removed; map: open
+     * addressing, name -> 1 + its latest slot (0: empty). */
+    size_t cap = 16;
+    while (cap < 2 * total)
+        cap *= 2;
+    const struct migc_table_desc **slots = malloc((total ? total : 1) * sizeof *slots);
+    size_t *map = calloc(cap, sizeof *map), nslots = 0;
+    if (!slots || !map) {
+        free(slots);
+        free(map);
+        return false;
+    }
+    for (size_t i = first; i <= last; i++) {
+        const struct migc_schema_desc *s = &p->migrations[i].schema[d];
+        for (unsigned k = 0; s->delta && k < s->ndropped; k++) {
+            size_t h = 5381;
+            for (const char *c = s->dropped[k]; *c; c++)
+                h = h * 33 + (unsigned char)*c;
+            for (size_t j = h & (cap - 1); map[j]; j = (j + 1) & (cap - 1))
+                if (slots[map[j] - 1] && !strcmp(slots[map[j] - 1]->name, s->dropped[k])) {
+                    slots[map[j] - 1] = NULL;
+                    break;
+                }
+        }
+        for (unsigned k = 0; k < s->ntables; k++) {
+            const struct migc_table_desc *t = &s->tables[k];
+            size_t h = 5381, j;
+            for (const char *c = t->name; *c; c++)
+                h = h * 33 + (unsigned char)*c;
+            for (j = h & (cap - 1); map[j]; j = (j + 1) & (cap - 1))
+                if (slots[map[j] - 1] && !strcmp(slots[map[j] - 1]->name, t->name))
+                    break;
+            if (map[j]) {
+                slots[map[j] - 1] = t;   /* replaced in place */
+            } else {
+                slots[nslots] = t;
+                map[j] = ++nslots;
+            }
+        }
+    }
+    free(map);
+    struct migc_table_desc *tables = malloc((nslots ? nslots : 1) * sizeof *tables);
+    if (!tables) {
+        free(slots);
+        return false;
+    }
+    unsigned n = 0;
+    for (size_t i = 0; i < nslots; i++)
+        if (slots[i])
+            tables[n++] = *slots[i];
+    free(slots);
+    out->ntables = n;
+    out->tables = tables;
+    return true;
+}
+
 /* migc.h: checksums and states, then the schema; reads only, no lock. */
 enum migc_rc migc_verify(migc *m, FILE *rep)
 {
@@ -340,12 +416,22 @@ enum migc_rc migc_verify(migc *m, FILE *rep)
      * part of the way from the one before it to the one after it, so every
      * object and property may be as before or as after (see
      * compare_partial). Otherwise: the last applied version's schema. */
-    static const struct migc_schema_desc empty = {0};
-    const struct migc_schema_desc *want = last ? &last->schema[m->dialect] : &empty;
-    if (partial && partial->version > (last ? last->version : 0))
-        problems += compare_partial(rep, want, &partial->schema[m->dialect], &live);
+    struct migc_schema_desc want = {0}, after = {0};
+    bool between = partial && partial->version > (last ? last->version : 0);
+    if ((last && !schema_at(m->plan, last, m->dialect, &want)) ||
+        (between && !schema_at(m->plan, partial, m->dialect, &after))) {
+        free((void *)want.tables);
+        migc_live_schema_free(&live);
+        if (devnull)
+            fclose(devnull);
+        return engine_fail(m, MIGC_IO, "out of memory");
+    }
+    if (between)
+        problems += compare_partial(rep, &want, &after, &live);
     else
-        problems += compare_schema(rep, want, &live);
+        problems += compare_schema(rep, &want, &live);
+    free((void *)want.tables);
+    free((void *)after.tables);
     migc_live_schema_free(&live);
     if (devnull)
         fclose(devnull);

@@ -486,7 +486,7 @@ int main(int argc, char **argv)
         arena_free(a);
         return 1;
     }
-    cg_plan *p = codegen_plan(a, ch, 1u << D);
+    cg_plan *p = codegen_plan_snapshots(a, ch, 1u << D);
     PGconn *admin = NULL;
     char dbname[64];
     if (D == MIGC_SQLITE) {

@@ -104,8 +104,9 @@ static void test_generated_names(void)
     CHECK_STR(con_name(c, "users", 2), "users_score_check");
     CHECK_STR(con_name(c, "users", 3), "users_org_id_fkey");
     CHECK_STR(con_name(c, "users", 4), "users_org_id_name_key");
-    CHECK_STR(con_name(c, "users", 5), "users_check");
-    CHECK_STR(con_name(c, "users", 6), "users_check1");
+    /* PostgreSQL 15: one distinct column (however often) names the check. */
+    CHECK_STR(con_name(c, "users", 5), "users_score_check1");
+    CHECK_STR(con_name(c, "users", 6), "users_check");
     /* The AST carries the same names for the emitters. */
     CHECK_STR(ch->h->migs[0]->stmts[1]->cols[1]->cons[0]->resolved_name, "users_email_key");
 

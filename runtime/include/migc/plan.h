@@ -88,7 +88,25 @@ struct migc_direction {
 /* The schema after a migration, as verify compares it with the database.
  * Types are spelled as the database reports them: PostgreSQL as
  * format_type() prints them ("bigint", "character varying(20)",
- * "timestamp with time zone"); SQLite as declared (PRAGMA table_info). */
+ * "timestamp with time zone"); SQLite as declared (PRAGMA table_info).
+ *
+ * A schema description is a delta (delta = true; what `migc build` writes,
+ * so that a plan grows with the number of changes, not migrations x
+ * tables):
+ *   tables   every table the migration created or changed, each with its
+ *            whole description after the migration (a table it did not
+ *            change is not listed; nor is one whose description came out
+ *            the same);
+ *   dropped  the names of the tables that existed before the migration and
+ *            do not after it (dropped, or renamed away: a rename lists the
+ *            old name here and the table under its new name in tables).
+ * The schema after migration i is the replay of migrations 0..i, starting
+ * from no table: for each, remove the dropped names, then put each table
+ * of tables in place of the one of that name (or add it). A migration that
+ * changed no table is {0, NULL, 0, NULL, true}.
+ * delta = false (the zero value, for hand-written plans): tables is the
+ * whole schema after the migration and dropped is ignored; a replay
+ * restarts from it. */
 struct migc_column_desc {
     const char *name;
     const char *type;
@@ -109,6 +127,9 @@ struct migc_table_desc {
 struct migc_schema_desc {
     unsigned ntables;
     const struct migc_table_desc *tables;
+    unsigned ndropped;
+    const char *const *dropped;
+    bool delta;
 };
 
 struct migc_migration {
@@ -120,7 +141,7 @@ struct migc_migration {
     bool irreversible;                   /* no down at all */
     bool down_loses_data;                /* the down drops tables/columns, deletes rows
                                             or narrows a type: needs --allow-data-loss */
-    struct migc_schema_desc schema[MIGC_DIALECT_COUNT];  /* after this migration */
+    struct migc_schema_desc schema[MIGC_DIALECT_COUNT];  /* after this migration: a delta */
 };
 
 /* The driver libraries, one constant vtable each (runtime/driver.h). A

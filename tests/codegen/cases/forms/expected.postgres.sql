@@ -18,7 +18,7 @@ CREATE TABLE events (
     weight double precision DEFAULT 1.5,
     tries smallint DEFAULT -1,
     CONSTRAINT events_pkey PRIMARY KEY (id),
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000))
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000))
 );
 INSERT INTO orgs (id, name) VALUES
     (1, 'acme'),
@@ -135,7 +135,7 @@ CREATE TABLE events (
     ref text,
     score integer NOT NULL DEFAULT 0,
     CONSTRAINT events_pkey PRIMARY KEY (id),
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
     CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL,
     CONSTRAINT events_ref_key UNIQUE (ref),
     CONSTRAINT events_score_check CHECK (score >= 0)
@@ -172,6 +172,6 @@ CREATE TABLE events (
     weight double precision DEFAULT 1.5,
     tries smallint DEFAULT -1,
     CONSTRAINT events_pkey PRIMARY KEY (id),
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000))
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000))
 );
 

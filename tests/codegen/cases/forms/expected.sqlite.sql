@@ -17,7 +17,7 @@ CREATE TABLE events (
     body TEXT,
     weight DOUBLE DEFAULT 1.5,
     tries SMALLINT DEFAULT -1,
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000))
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000))
 );
 INSERT INTO orgs (id, name) VALUES
     (1, 'acme'),
@@ -42,7 +42,7 @@ CREATE TABLE _migc_new_events (
     tries SMALLINT DEFAULT -1,
     org_id INTEGER,
     created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
     CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL
 );
 INSERT INTO _migc_new_events (id, kind, amount, happened_at, day, body, weight, tries, org_id)
@@ -66,7 +66,7 @@ CREATE TABLE _migc_new_events (
     org_id INTEGER,
     created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
     ref TEXT,
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
     CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL,
     CONSTRAINT events_ref_key UNIQUE (ref)
 );
@@ -106,7 +106,7 @@ CREATE TABLE _migc_new_events (
     created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
     ref TEXT,
     score INTEGER NOT NULL DEFAULT 0,
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
     CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL,
     CONSTRAINT events_ref_key UNIQUE (ref),
     CONSTRAINT events_score_check CHECK (score >= 0)
@@ -135,7 +135,7 @@ CREATE TABLE _migc_new_events (
     created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
     ref TEXT,
     score INTEGER NOT NULL DEFAULT 0,
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
     CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL,
     CONSTRAINT events_ref_key UNIQUE (ref),
     CONSTRAINT events_score_check CHECK (score >= 0)
@@ -164,7 +164,7 @@ CREATE TABLE _migc_new_events (
     created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
     ref TEXT,
     score INTEGER NOT NULL DEFAULT 0,
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
     CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL,
     CONSTRAINT events_ref_key UNIQUE (ref),
     CONSTRAINT events_score_check CHECK (score >= 0)
@@ -282,7 +282,7 @@ CREATE TABLE _migc_new_events (
     created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
     ref TEXT,
     score INTEGER NOT NULL DEFAULT 0,
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
     CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL,
     CONSTRAINT events_ref_key UNIQUE (ref),
     CONSTRAINT events_score_check CHECK (score >= 0)
@@ -319,7 +319,7 @@ CREATE TABLE _migc_new_events (
     tries SMALLINT DEFAULT -1,
     org_id INTEGER,
     created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
     CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL
 );
 INSERT INTO _migc_new_events (id, kind, amount, happened_at, day, body, weight, tries, org_id, created_at)
@@ -341,7 +341,7 @@ CREATE TABLE _migc_new_events (
     body TEXT,
     weight DOUBLE DEFAULT 1.5,
     tries SMALLINT DEFAULT -1,
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000))
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000))
 );
 INSERT INTO _migc_new_events (id, kind, amount, happened_at, day, body, weight, tries)
     SELECT id, kind, amount, happened_at, day, body, weight, tries FROM events;
@@ -383,7 +383,7 @@ CREATE TABLE events (
     created_at TIMESTAMPTZ NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),
     ref TEXT,
     score INTEGER NOT NULL DEFAULT 0,
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000)),
     CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE SET NULL,
     CONSTRAINT events_ref_key UNIQUE (ref),
     CONSTRAINT events_score_check CHECK (score >= 0)
@@ -419,6 +419,6 @@ CREATE TABLE events (
     body TEXT,
     weight DOUBLE DEFAULT 1.5,
     tries SMALLINT DEFAULT -1,
-    CONSTRAINT events_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000))
+    CONSTRAINT events_body_check CHECK ((body IS NULL) OR (length(body) BETWEEN 1 AND 1000))
 );
 
