@@ -1115,7 +1115,61 @@ static void record_delta(arena *a, cg_migration *cm, catalog *cur)
     catalog_freeze(cur);
 }
 
-/* codegen_plan(); snapshots: keep each migration's catalog in cm->after. */
+/* A copy of the string in a (NULL stays NULL). */
+static const char *keep_str(arena *a, const char *s)
+{
+    return s ? arena_strdup(a, s) : NULL;
+}
+
+/* A copy of the strings of v in a. */
+static ptr_vec keep_strs(arena *a, const ptr_vec *v)
+{
+    ptr_vec out = {0};
+    if (v->n) {
+        out.items = arena_alloc(a, v->n * sizeof *out.items);
+        out.n = out.cap = v->n;
+        for (size_t i = 0; i < v->n; i++)
+            out.items[i] = (void *)keep_str(a, v->items[i]);
+    }
+    return out;
+}
+
+/* Moves dir (built in a scratch arena) into a: steps, statements, backfills
+ * and names copied, exactly as large as they are. */
+static void keep_dir(arena *a, cg_dir *dir)
+{
+    ptr_vec steps = {0};
+    if (dir->steps.n) {
+        steps.items = arena_alloc(a, dir->steps.n * sizeof *steps.items);
+        steps.n = steps.cap = dir->steps.n;
+    }
+    for (size_t k = 0; k < dir->steps.n; k++) {
+        const cg_step *st = dir->steps.items[k];
+        cg_step *n = arena_alloc(a, sizeof *n);
+        n->kind = st->kind;
+        n->stmts = keep_strs(a, &st->stmts);
+        n->rebuilt = keep_strs(a, &st->rebuilt);
+        n->concurrent_index = keep_str(a, st->concurrent_index);
+        if (st->bf) {
+            cg_backfill *b = arena_alloc(a, sizeof *b);
+            *b = *st->bf;
+            b->table = keep_str(a, b->table);
+            b->first_bound = keep_str(a, b->first_bound);
+            b->next_bound = keep_str(a, b->next_bound);
+            b->first_update = keep_str(a, b->first_update);
+            b->next_update = keep_str(a, b->next_update);
+            b->whole = keep_str(a, b->whole);
+            n->bf = b;
+        }
+        steps.items[k] = n;
+    }
+    dir->steps = steps;
+}
+
+/* codegen_plan(); snapshots: keep each migration's catalog in cm->after.
+ * Each migration's steps are built in a scratch arena (the SQL builders'
+ * intermediate strings, the per-statement inverses) and only the result is
+ * copied into a, so memory grows with the plan, not with the work. */
 static cg_plan *plan_all(arena *a, const checked_history *ch, unsigned dialects, bool snapshots)
 {
     const history *h = ch->h;
@@ -1135,11 +1189,12 @@ static cg_plan *plan_all(arena *a, const checked_history *ch, unsigned dialects,
         cm->m = m;
         cm->irreversible = m->irreversible;
         bool derive = !m->irreversible && !m->has_down;
+        arena *tmp = arena_new();
         gen up[MIGC_DIALECT_COUNT];
         inverse *inv[MIGC_DIALECT_COUNT];
         for (int d = 0; d < MIGC_DIALECT_COUNT; d++) {
-            up[d] = (gen){.a = a, .d = (dialect)d, .dir = &cm->up[d]};
-            inv[d] = arena_alloc(a, (m->nstmts ? m->nstmts : 1) * sizeof *inv[d]);
+            up[d] = (gen){.a = tmp, .d = (dialect)d, .dir = &cm->up[d]};
+            inv[d] = arena_alloc(tmp, (m->nstmts ? m->nstmts : 1) * sizeof *inv[d]);
         }
         for (uint32_t j = 0; j < m->nstmts; j++) {
             const stmt *s = m->stmts[j];
@@ -1148,7 +1203,7 @@ static cg_plan *plan_all(arena *a, const checked_history *ch, unsigned dialects,
                 compile_up(&up[d], before, cur, s);
                 if (!derive || cm->irreversible)
                     continue;
-                gen ig = {.a = a, .d = (dialect)d, .dir = &inv[d][j].dir};
+                gen ig = {.a = tmp, .d = (dialect)d, .dir = &inv[d][j].dir};
                 inv[d][j].ok = compile_inverse(&ig, cur, before, s);
                 inv[d][j].loses_data = ig.loses_data;
                 note_pure_rebuild(&ig, &inv[d][j]);
@@ -1166,12 +1221,17 @@ static cg_plan *plan_all(arena *a, const checked_history *ch, unsigned dialects,
             cm->after = catalog_copy(cur);
         for (int d = 0; d < MIGC_DIALECT_COUNT && !cm->irreversible; d++) {
             if (m->has_down)
-                cm->down_loses_data |= compile_explicit_down(a, &cm->down[d], (dialect)d, m, cur);
+                cm->down_loses_data |= compile_explicit_down(tmp, &cm->down[d], (dialect)d, m, cur);
             else
-                cm->down_loses_data |= assemble_down(a, &cm->down[d], (dialect)d, m, inv[d]);
+                cm->down_loses_data |= assemble_down(tmp, &cm->down[d], (dialect)d, m, inv[d]);
         }
         if (cm->irreversible)
             cm->down_loses_data = false;
+        for (int d = 0; d < MIGC_DIALECT_COUNT; d++) {
+            keep_dir(a, &cm->up[d]);
+            keep_dir(a, &cm->down[d]);
+        }
+        arena_free(tmp);
         cm->checksum = canon_checksum(a, m);
     }
     return p;
