@@ -65,8 +65,17 @@ void sb_constraint(strbuf *b, dialect d, const cat_constraint *c);
  * table's primary key, or NULL). */
 void sb_column_def(strbuf *b, dialect d, const cat_column *col, const cat_constraint *pk);
 /* CREATE TABLE for t as the catalog describes it, named as_name (NULL: t's
- * own name). Constraints follow the columns, in declaration order. */
+ * own name). Constraints follow the columns, in declaration order; on
+ * PostgreSQL without those pg_key_merged_in_create() names. */
 const char *sql_create_table(arena *a, dialect d, const cat_table *t, const char *as_name);
+/* PostgreSQL keeps one index per column list among the primary key and
+ * unique constraints of a CREATE TABLE: is t->cons[k] a key that an
+ * earlier unique (or the primary key) of t has the columns of? (t can hold
+ * one after add_unique.) */
+bool pg_key_merged_in_create(const cat_table *t, uint32_t k);
+/* Appends to out (const char *) an ALTER TABLE ... ADD statement for each
+ * such key of t, which sql_create_table() left out (none on SQLite). */
+void sql_readd_merged_keys(arena *a, dialect d, const cat_table *t, ptr_vec *out);
 /* CREATE [UNIQUE] INDEX [CONCURRENTLY] for ix (PostgreSQL-only options are
  * dropped on SQLite). */
 const char *sql_create_index(arena *a, dialect d, const cat_index *ix, bool concurrently);

@@ -380,6 +380,27 @@ void sb_column_def(strbuf *b, dialect d, const cat_column *col, const cat_constr
         default_sql(b, d, col);
 }
 
+bool pg_key_merged_in_create(const cat_table *t, uint32_t k)
+{
+    /* Same columns is an equivalence: the primary key, else the first
+     * unique of a class is kept; every other unique of it is merged. */
+    const cat_constraint *c = t->cons[k];
+    if (c->kind != CON_UNIQUE)
+        return false;
+    for (uint32_t j = 0; j < t->ncons; j++) {
+        const cat_constraint *o = t->cons[j];
+        if (j == k || !(o->kind == CON_PRIMARY_KEY || (o->kind == CON_UNIQUE && j < k)) ||
+            o->ncols != c->ncols)
+            continue;
+        bool same = true;
+        for (uint32_t i = 0; i < c->ncols && same; i++)
+            same = !strcmp(o->cols[i], c->cols[i]);
+        if (same)
+            return true;
+    }
+    return false;
+}
+
 const char *sql_create_table(arena *a, dialect d, const cat_table *t, const char *as_name)
 {
     strbuf b;
@@ -396,7 +417,7 @@ const char *sql_create_table(arena *a, dialect d, const cat_table *t, const char
         sb_column_def(&b, d, t->cols[i], pk);
     }
     for (uint32_t i = 0; i < t->ncons; i++) {
-        if (autoinc && t->cons[i] == pk)
+        if ((autoinc && t->cons[i] == pk) || (d == MIGC_POSTGRES && pg_key_merged_in_create(t, i)))
             continue;
         sb_puts(&b, first ? "\n    " : ",\n    ");
         first = false;
@@ -445,4 +466,18 @@ const char *sql_create_index(arena *a, dialect d, const cat_index *ix, bool conc
         sb_expr(&b, d, ix->where, NULL);
     }
     return sb_str(&b);
+}
+
+void sql_readd_merged_keys(arena *a, dialect d, const cat_table *t, ptr_vec *out)
+{
+    for (uint32_t k = 0; d == MIGC_POSTGRES && k < t->ncons; k++)
+        if (pg_key_merged_in_create(t, k)) {
+            strbuf b;
+            sb_init(&b, a);
+            sb_puts(&b, "ALTER TABLE ");
+            sb_ident(&b, d, t->name);
+            sb_puts(&b, " ADD ");
+            sb_constraint(&b, d, t->cons[k]);
+            vec_push(a, out, (void *)sb_str(&b));
+        }
 }

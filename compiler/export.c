@@ -265,6 +265,12 @@ const char *export_schema_ddl(arena *a, const catalog *c, dialect d)
         }
         sb_puts(&b, sql_create_table(a, d, &copy, NULL));
         sb_puts(&b, ";\n\n");
+        ptr_vec keys = {0};
+        sql_readd_merged_keys(a, d, &copy, &keys);
+        for (size_t k = 0; k < keys.n; k++) {
+            sb_puts(&b, keys.items[k]);
+            sb_puts(&b, ";\n\n");
+        }
     }
     sb_puts(&b, sb_str(&later));
     for (uint32_t i = 0; i < c->nindexes; i++) {

@@ -909,6 +909,10 @@ static bool compile_inverse(gen *g, const catalog *cur, const catalog *tgt, cons
         if (!t)
             return false;
         emit(g, sql_create_table(g->a, g->d, t, NULL));
+        ptr_vec keys = {0};
+        sql_readd_merged_keys(g->a, g->d, t, &keys);
+        for (size_t i = 0; i < keys.n; i++)
+            emit(g, keys.items[i]);
         create_table_indexes(g, tgt, table);
         return true;
     }
