@@ -128,6 +128,7 @@ typedef struct cgen {
     arena *a;
     memo shared;        /* array content -> its name (arrays defined once) */
     memo seen[MIGC_DIALECT_COUNT];  /* table name -> table_seen */
+    memo raw_seen[MIGC_DIALECT_COUNT];  /* names raw SQL mentioned so far -> "" */
     table_arrays *tab;  /* open addressing by cat_table pointer */
     size_t tab_cap, tab_n;
     obuf out;           /* definitions, in dependency order */
@@ -493,6 +494,140 @@ static const char *c_table_desc(cgen *g, const cg_table_after *ta, dialect d)
     return arena_strndup(g->a, o->s, o->n);
 }
 
+/* ---- names raw SQL mentions (plan.h: migc_schema_desc.raw_names) ----------
+ *
+ * verify does not report as extra a live object whose name the history's
+ * raw `sql` blocks mention: the catalog cannot know what raw SQL made. A
+ * name is every identifier-like word of a block's text ([A-Za-z_] or a
+ * non-ASCII byte, then those, digits and '$'), folded to lower case, and
+ * every quoted identifier ("..." or `...`, doubled quotes undone) as
+ * written. Comments (-- and block) are skipped. Words inside string
+ * literals are kept: dynamic SQL (EXECUTE '...', DO blocks) can create
+ * objects. PostgreSQL names are cut to 63 bytes, as the server cuts them. */
+
+static bool raw_word_start(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (unsigned char)c >= 0x80;
+}
+
+static bool raw_word_char(char c)
+{
+    return raw_word_start(c) || (c >= '0' && c <= '9') || c == '$';
+}
+
+/* Appends (as a NUL-terminated copy in g->a) the name [s, s+n), folded to
+ * lower case unless quoted and cut for d, to v. */
+static void raw_add(cgen *g, ptr_vec *v, const char *s, size_t n, bool fold, dialect d)
+{
+    if (d == MIGC_POSTGRES && n > 63) {
+        n = 63;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;   /* not inside a UTF-8 character */
+    }
+    if (!n)
+        return;
+    char *w = arena_strndup(g->a, s, n);
+    for (char *c = w; fold && *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    vec_push(g->a, v, w);
+}
+
+/* Appends to v the names raw SQL text sql mentions (see above). */
+static void raw_scan(cgen *g, ptr_vec *v, const char *sql, dialect d)
+{
+    const char *p = sql ? sql : "";
+    while (*p) {
+        if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                p++;
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *e = strstr(p + 2, "*/");
+            p = e ? e + 2 : p + strlen(p);
+        } else if (*p == '"' || *p == '`') {
+            char q = *p++;
+            obuf *k = &g->key;
+            k->n = 0;
+            for (; *p; p++) {
+                if (*p == q && p[1] == q)
+                    p++;
+                else if (*p == q)
+                    break;
+                ob_putn(k, p, 1);
+            }
+            if (*p)
+                p++;
+            raw_add(g, v, k->n ? k->s : "", k->n, false, d);
+        } else if (*p == '\'') {
+            /* A string literal: its words are names too, but a quote or a
+             * comment marker inside it is text. E'...' takes backslash
+             * escapes. */
+            bool esc = p > sql && (p[-1] == 'e' || p[-1] == 'E') &&
+                       (p - 1 == sql || !raw_word_char(p[-2]));
+            for (p++; *p; p++) {
+                if (esc && *p == '\\' && p[1]) {
+                    p++;
+                } else if (*p == '\'' && p[1] == '\'') {
+                    p++;
+                } else if (*p == '\'') {
+                    break;
+                } else if (raw_word_start(*p) && !raw_word_char(p[-1])) {
+                    const char *w = p;
+                    while (raw_word_char(p[1]))
+                        p++;
+                    raw_add(g, v, w, (size_t)(p - w) + 1, true, d);
+                }
+            }
+            if (*p)
+                p++;
+        } else if (raw_word_start(*p)) {
+            const char *w = p;
+            while (raw_word_char(*p))
+                p++;
+            raw_add(g, v, w, (size_t)(p - w), true, d);
+        } else if (raw_word_char(*p)) {
+            while (raw_word_char(*p))
+                p++;   /* a number, or a $1 parameter */
+        } else {
+            p++;
+        }
+    }
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The names array of the names m's up raw SQL blocks for d mention that no
+ * earlier migration's did (g->raw_seen[d]), sorted; sets *n to their
+ * number. Returns "NULL" when there are none. */
+static const char *c_raw_names(cgen *g, const migration *m, dialect d, uint32_t *n)
+{
+    ptr_vec v = {0};
+    raw_dialect want = d == MIGC_POSTGRES ? RAW_POSTGRES : RAW_SQLITE;
+    for (uint32_t k = 0; k < m->nstmts; k++) {
+        const stmt *s = m->stmts[k];
+        if (s->kind == S_RAW_SQL && (s->dialect == RAW_BOTH || s->dialect == want))
+            raw_scan(g, &v, s->sql, d);
+    }
+    *n = 0;
+    if (!v.n)
+        return "NULL";
+    const char **names = (const char **)v.items;
+    qsort(names, v.n, sizeof *names, cmp_str);
+    uint32_t kept = 0;
+    for (size_t k = 0; k < v.n; k++) {
+        if ((kept && !strcmp(names[kept - 1], names[k])) || memo_get(&g->raw_seen[d], names[k]))
+            continue;
+        names[kept++] = names[k];
+    }
+    for (uint32_t k = 0; k < kept; k++)
+        memo_put(g->a, &g->raw_seen[d], names[k], "");
+    *n = kept;
+    return kept ? c_names(g, (const char *const *)names, kept) : "NULL";
+}
+
 /* Defines the schema delta of cm for d and appends its initializer to
  * init. g->seen[d] holds each table's last description in the replay so
  * far, which decides what is left out. */
@@ -525,6 +660,8 @@ static void c_schema(cgen *g, const cg_migration *cm, dialect d, obuf *init)
     const char *gv = "NULL";
     if (ng)
         gv = c_names(g, gone, ng);
+    uint32_t nr = 0;
+    const char *rv = c_raw_names(g, cm->m, d, &nr);
     unsigned id = 0;
     if (nt) {
         id = g->next++;
@@ -544,7 +681,11 @@ static void c_schema(cgen *g, const cg_migration *cm, dialect d, obuf *init)
     ob_num(init, ng);
     ob_puts(init, ", ");
     ob_puts(init, gv);
-    ob_puts(init, ", true}");
+    ob_puts(init, ", true, ");
+    ob_num(init, nr);
+    ob_puts(init, ", ");
+    ob_puts(init, rv);
+    ob_puts(init, "}");
 }
 
 /* Appends the migration comment (a star-slash in the description is left
@@ -588,7 +729,7 @@ int emit_c_source(arena *a, const cg_plan *p, const char *name, FILE *f)
                     ob_puts(&migs, ", ");
                 bool on = p->dialects & (1u << d);
                 if (!on)
-                    ob_puts(&migs, f < 2 ? "{0, NULL}" : "{0, NULL, 0, NULL, true}");
+                    ob_puts(&migs, f < 2 ? "{0, NULL}" : "{0, NULL, 0, NULL, true, 0, NULL}");
                 else if (f == 0)
                     c_dir(&g, &cm->up[d], &migs);
                 else if (f == 1)

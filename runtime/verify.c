@@ -3,7 +3,9 @@
  * version. Every difference is one line on the report: a missing or
  * unexpected table, column, index or constraint, a column whose type,
  * nullability or default differs. Types compare case-insensitively (SQLite
- * keeps declared spellings). Reads only; takes no lock. */
+ * keeps declared spellings). A live object the description does not expect
+ * is not reported when the history's raw SQL mentions its name (plan.h,
+ * raw_names): raw SQL made it. Reads only; takes no lock. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,48 @@ static void say(FILE *f, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(f, fmt, ap);
     va_end(ap);
+}
+
+/* The names the raw SQL of migrations 0..upto mentions (plan.h,
+ * raw_names), sorted case-insensitively for bsearch. v borrows the plan's
+ * strings; the array is malloc'd. */
+struct raw_set {
+    const char **v;
+    size_t n;
+};
+
+static int cmp_name(const void *x, const void *y)
+{
+    return strcasecmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Fills *out with the raw names of migrations 0..upto (NULL: none) for d.
+ * Returns false when out of memory (*out is then empty). */
+static bool raw_set_at(const struct migc_plan *p, const struct migc_migration *upto,
+                       enum migc_dialect d, struct raw_set *out)
+{
+    *out = (struct raw_set){0};
+    size_t last = upto ? (size_t)(upto - p->migrations) + 1 : 0, total = 0;
+    for (size_t i = 0; i < last; i++)
+        total += p->migrations[i].schema[d].nraw_names;
+    if (!total)
+        return true;
+    out->v = malloc(total * sizeof *out->v);
+    if (!out->v)
+        return false;
+    for (size_t i = 0; i < last; i++) {
+        const struct migc_schema_desc *s = &p->migrations[i].schema[d];
+        for (unsigned k = 0; k < s->nraw_names; k++)
+            out->v[out->n++] = s->raw_names[k];
+    }
+    qsort(out->v, out->n, sizeof *out->v, cmp_name);
+    return true;
+}
+
+/* Does the history's raw SQL mention name (case-insensitively)? */
+static bool raw_has(const struct raw_set *raw, const char *name)
+{
+    return raw->n && bsearch(&name, raw->v, raw->n, sizeof *raw->v, cmp_name);
 }
 
 /* The live table of that name, or NULL. */
@@ -45,7 +89,7 @@ static bool in_list(const char *const *v, unsigned n, const char *name)
 
 /* Compares one table; returns the number of differences written. */
 static unsigned compare_table(FILE *rep, const struct migc_table_desc *want,
-                              const struct migc_live_table *have)
+                              const struct migc_live_table *have, const struct raw_set *raw)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < want->ncolumns; i++) {
@@ -79,7 +123,7 @@ static unsigned compare_table(FILE *rep, const struct migc_table_desc *want,
         bool known = false;
         for (unsigned i = 0; i < want->ncolumns && !known; i++)
             known = !strcmp(have->columns[j].name, want->columns[i].name);
-        if (!known) {
+        if (!known && !raw_has(raw, have->columns[j].name)) {
             say(rep, "drift: column %s.%s is not in the migrations\n", want->name,
                     have->columns[j].name);
             n++;
@@ -91,7 +135,8 @@ static unsigned compare_table(FILE *rep, const struct migc_table_desc *want,
             n++;
         }
     for (unsigned j = 0; j < have->nindexes; j++)
-        if (!in_list(want->indexes, want->nindexes, have->indexes[j])) {
+        if (!in_list(want->indexes, want->nindexes, have->indexes[j]) &&
+            !raw_has(raw, have->indexes[j])) {
             say(rep, "drift: index %s on %s is not in the migrations\n", have->indexes[j],
                     want->name);
             n++;
@@ -104,7 +149,8 @@ static unsigned compare_table(FILE *rep, const struct migc_table_desc *want,
             n++;
         }
     for (unsigned j = 0; j < have->nconstraints; j++)
-        if (!in_list(want->constraints, want->nconstraints, have->constraints[j])) {
+        if (!in_list(want->constraints, want->nconstraints, have->constraints[j]) &&
+            !raw_has(raw, have->constraints[j])) {
             say(rep, "drift: constraint %s on %s is not in the migrations\n",
                     have->constraints[j], want->name);
             n++;
@@ -115,7 +161,7 @@ static unsigned compare_table(FILE *rep, const struct migc_table_desc *want,
 /* Compares a whole schema; returns the number of differences (written to
  * rep unless NULL). */
 static unsigned compare_schema(FILE *rep, const struct migc_schema_desc *want,
-                               const struct migc_live_schema *live)
+                               const struct migc_live_schema *live, const struct raw_set *raw)
 {
     unsigned problems = 0;
     for (unsigned i = 0; i < want->ntables; i++) {
@@ -124,14 +170,14 @@ static unsigned compare_schema(FILE *rep, const struct migc_schema_desc *want,
             say(rep, "drift: table %s is missing\n", want->tables[i].name);
             problems++;
         } else {
-            problems += compare_table(rep, &want->tables[i], t);
+            problems += compare_table(rep, &want->tables[i], t, raw);
         }
     }
     for (unsigned j = 0; j < live->ntables; j++) {
         bool known = false;
         for (unsigned i = 0; i < want->ntables && !known; i++)
             known = !strcmp(live->tables[j].name, want->tables[i].name);
-        if (!known) {
+        if (!known && !raw_has(raw, live->tables[j].name)) {
             say(rep, "drift: table %s is not in the migrations\n", live->tables[j].name);
             problems++;
         }
@@ -165,7 +211,8 @@ static const struct migc_column_desc *desc_column(const struct migc_table_desc *
  * Returns the number of differences written. */
 static unsigned compare_names_between(FILE *rep, const char *kind, const char *table,
                                       const char *const *b, unsigned nb, const char *const *a,
-                                      unsigned na, char *const *have, unsigned nhave)
+                                      unsigned na, char *const *have, unsigned nhave,
+                                      const struct raw_set *raw)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < nb; i++)
@@ -174,7 +221,7 @@ static unsigned compare_names_between(FILE *rep, const char *kind, const char *t
             n++;
         }
     for (unsigned j = 0; j < nhave; j++)
-        if (!in_list(b, nb, have[j]) && !in_list(a, na, have[j])) {
+        if (!in_list(b, nb, have[j]) && !in_list(a, na, have[j]) && !raw_has(raw, have[j])) {
             say(rep, "drift: %s %s on %s is not in the migrations\n", kind, have[j], table);
             n++;
         }
@@ -188,7 +235,8 @@ static unsigned compare_names_between(FILE *rep, const char *kind, const char *t
  * state between). Returns the number of differences written. */
 static unsigned compare_table_between(FILE *rep, const char *name, const struct migc_table_desc *b,
                                       const struct migc_table_desc *a,
-                                      const struct migc_live_table *have)
+                                      const struct migc_live_table *have,
+                                      const struct raw_set *raw)
 {
     unsigned n = 0;
     for (int pass = 0; pass < 2; pass++) {
@@ -231,16 +279,18 @@ static unsigned compare_table_between(FILE *rep, const char *name, const struct 
         }
     }
     for (unsigned j = 0; j < have->ncolumns; j++)
-        if (!desc_column(b, have->columns[j].name) && !desc_column(a, have->columns[j].name)) {
+        if (!desc_column(b, have->columns[j].name) && !desc_column(a, have->columns[j].name) &&
+            !raw_has(raw, have->columns[j].name)) {
             say(rep, "drift: column %s.%s is not in the migrations\n", name, have->columns[j].name);
             n++;
         }
     n += compare_names_between(rep, "index", name, b ? b->indexes : NULL, b ? b->nindexes : 0,
                                a ? a->indexes : NULL, a ? a->nindexes : 0, have->indexes,
-                               have->nindexes);
+                               have->nindexes, raw);
     n += compare_names_between(rep, "constraint", name, b ? b->constraints : NULL,
                                b ? b->nconstraints : 0, a ? a->constraints : NULL,
-                               a ? a->nconstraints : 0, have->constraints, have->nconstraints);
+                               a ? a->nconstraints : 0, have->constraints, have->nconstraints,
+                               raw);
     return n;
 }
 
@@ -252,7 +302,8 @@ static unsigned compare_table_between(FILE *rep, const char *name, const struct 
  * written. */
 static unsigned compare_partial(FILE *rep, const struct migc_schema_desc *before,
                                 const struct migc_schema_desc *after,
-                                const struct migc_live_schema *live)
+                                const struct migc_live_schema *live,
+                                const struct raw_set *raw)
 {
     unsigned problems = 0;
     for (int pass = 0; pass < 2; pass++) {
@@ -270,11 +321,12 @@ static unsigned compare_partial(FILE *rep, const struct migc_schema_desc *before
                 }
                 continue;
             }
-            problems += compare_table_between(rep, name, b, a, t);
+            problems += compare_table_between(rep, name, b, a, t, raw);
         }
     }
     for (unsigned j = 0; j < live->ntables; j++)
-        if (!desc_table(before, live->tables[j].name) && !desc_table(after, live->tables[j].name)) {
+        if (!desc_table(before, live->tables[j].name) && !desc_table(after, live->tables[j].name) &&
+            !raw_has(raw, live->tables[j].name)) {
             say(rep, "drift: table %s is not in the migrations\n", live->tables[j].name);
             problems++;
         }
@@ -417,19 +469,23 @@ enum migc_rc migc_verify(migc *m, FILE *rep)
      * object and property may be as before or as after (see
      * compare_partial). Otherwise: the last applied version's schema. */
     struct migc_schema_desc want = {0}, after = {0};
+    struct raw_set raw = {0};
     bool between = partial && partial->version > (last ? last->version : 0);
     if ((last && !schema_at(m->plan, last, m->dialect, &want)) ||
-        (between && !schema_at(m->plan, partial, m->dialect, &after))) {
+        (between && !schema_at(m->plan, partial, m->dialect, &after)) ||
+        !raw_set_at(m->plan, between ? partial : last, m->dialect, &raw)) {
         free((void *)want.tables);
+        free((void *)after.tables);
         migc_live_schema_free(&live);
         if (devnull)
             fclose(devnull);
         return engine_fail(m, MIGC_IO, "out of memory");
     }
     if (between)
-        problems += compare_partial(rep, &want, &after, &live);
+        problems += compare_partial(rep, &want, &after, &live, &raw);
     else
-        problems += compare_schema(rep, &want, &live);
+        problems += compare_schema(rep, &want, &live, &raw);
+    free(raw.v);
     free((void *)want.tables);
     free((void *)after.tables);
     migc_live_schema_free(&live);

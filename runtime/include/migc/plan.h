@@ -103,10 +103,21 @@ struct migc_direction {
  * The schema after migration i is the replay of migrations 0..i, starting
  * from no table: for each, remove the dropped names, then put each table
  * of tables in place of the one of that name (or add it). A migration that
- * changed no table is {0, NULL, 0, NULL, true}.
+ * changed no table is {0, NULL, 0, NULL, true, 0, NULL}.
  * delta = false (the zero value, for hand-written plans): tables is the
  * whole schema after the migration and dropped is ignored; a replay
- * restarts from it. */
+ * restarts from it.
+ *
+ * raw_names is always a delta, whatever delta says: the names (sorted,
+ * without duplicates) that this migration's up raw `sql` blocks for the
+ * dialect mention and no earlier migration's did: every identifier-like
+ * word of the text folded to lower case, every quoted identifier as
+ * written; comments left out. The names up to a version are the union of
+ * raw_names of migrations 0..that one. verify does not report a live table,
+ * column, index or constraint that the description does not expect when its
+ * name is one of them (compared case-insensitively): raw SQL made it, and
+ * the compiler cannot describe it. What the description expects is still
+ * checked exactly. {0, NULL}: no raw SQL (hand-written plans). */
 struct migc_column_desc {
     const char *name;
     const char *type;
@@ -130,6 +141,8 @@ struct migc_schema_desc {
     unsigned ndropped;
     const char *const *dropped;
     bool delta;
+    unsigned nraw_names;
+    const char *const *raw_names;
 };
 
 struct migc_migration {

@@ -4,10 +4,11 @@
 #   run.sh MIGC CC "LINK ARGS" DUMP WORK_DIR PG_STATE_FILE
 #
 # history/ makes an index, a table and a column with raw `sql` blocks, which
-# the catalog does not know. On both databases: up, then verify passes
-# (those objects are the history's own, not drift); an index made by hand
-# is still reported as drift (exit 1, naming it); once it is dropped, verify
-# passes again.
+# the catalog does not know, and an index with a quoted mixed-case name. On
+# both databases: up, then verify passes (those objects are the history's
+# own, not drift); an index made by hand is still reported as drift (exit 1,
+# naming it), though a comment in a raw block mentions its name; once it is
+# dropped, verify passes again.
 set -euo pipefail
 migc=$1 cc=$2 link=$3 dump=$4 work=$5 pg_state=$6
 here=$(cd "$(dirname "$0")" && pwd)
