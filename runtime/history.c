@@ -200,8 +200,10 @@ static bool append_line(char **msg, const char *line)
     return true;
 }
 
-/* The refusals before any change: every unknown version, changed checksum
- * and unreadable state, one line each, then "nothing was changed". */
+/* The refusals before any change: every unknown version, changed checksum,
+ * unreadable state and partial state whose step count is not this binary's
+ * (K/N with N other than the direction's steps), one line each, then
+ * "nothing was changed". */
 enum migc_rc history_check(migc *m, const struct history *h)
 {
     char *msg = NULL;
@@ -210,6 +212,8 @@ enum migc_rc history_check(migc *m, const struct history *h)
         const struct hist_row *r = &h->rows[i];
         const struct migc_migration *mig = plan_find(m->plan, r->version);
         char *line = NULL;
+        enum hist_kind kind;
+        unsigned k = 0, n = 0;
         if (!mig)
             line = engine_format(
                 "migration %" PRId64 " (%s) is recorded in %s but this binary does not know it: "
@@ -222,12 +226,21 @@ enum migc_rc history_check(migc *m, const struct history *h)
                 "%" PRId64 "' if the change is harmless",
                 r->version, mig->description, r->checksum ? r->checksum : "none", mig->checksum,
                 r->version);
-        else if (hist_state(r->state, NULL, NULL) == HK_BAD)
+        else if ((kind = hist_state(r->state, &k, &n)) == HK_BAD)
             line = engine_format("migration %" PRId64 " (%s) has an unknown state '%s' in %s: "
                                  "fix the row by hand",
                                  r->version, mig->description, r->state ? r->state : "",
                                  m->history_table);
-        else
+        else if ((kind == HK_APPLYING || kind == HK_REVERTING) &&
+                 n != (kind == HK_APPLYING ? &mig->up[m->dialect] : &mig->down[m->dialect])->nsteps) {
+            /* Resuming "step K of N" with another N would skip steps or run
+             * past the end: a build that splits the migration differently. */
+            unsigned have = (kind == HK_APPLYING ? &mig->up[m->dialect] : &mig->down[m->dialect])->nsteps;
+            line = engine_format(
+                "migration %" PRId64 " (%s) records '%s' but this binary's migration has %u "
+                "step%s: finish it with the binary that started it, or fix the row by hand",
+                r->version, mig->description, r->state, have, have == 1 ? "" : "s");
+        } else
             continue;
         if (!line || !append_line(&msg, line))
             oom = true;

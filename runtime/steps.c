@@ -157,7 +157,8 @@ static char *progress_encode(const char *const *keys, unsigned n)
     return out;
 }
 
-/* Decodes progress text into n malloc'd keys; false if malformed or OOM. */
+/* Decodes progress text into n malloc'd keys; false if malformed or OOM
+ * (keys already decoded stay for free_keys). Never reads past the NUL. */
 static bool progress_decode(const char *text, char **keys, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)
@@ -180,8 +181,21 @@ static bool progress_decode(const char *text, char **keys, unsigned n)
             if (*p == '\\') {
                 p++;
                 if (*p == 'u') {
+                    /* exactly four hex digits (a shorter escape at the end
+                     * of the text must not move p past its NUL), of a
+                     * character the encoder writes this way: 1..0x7f */
                     unsigned v = 0;
-                    if (sscanf(p + 1, "%4x", &v) != 1)
+                    for (unsigned j = 1; j <= 4; j++) {
+                        char h = p[j];
+                        unsigned d = h >= '0' && h <= '9'   ? (unsigned)(h - '0')
+                                     : h >= 'a' && h <= 'f' ? (unsigned)(h - 'a' + 10)
+                                     : h >= 'A' && h <= 'F' ? (unsigned)(h - 'A' + 10)
+                                                            : 16u;
+                        if (d == 16u)
+                            return false;
+                        v = v * 16 + d;
+                    }
+                    if (v == 0 || v > 0x7f)
                         return false;
                     *o++ = (char)v;
                     p += 5;
