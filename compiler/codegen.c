@@ -10,8 +10,10 @@
 #include "emit.h"
 #include "frontend.h"
 
-/* Colour for diagnostics: stderr is a terminal and NO_COLOR is unset. */
-static bool colour_wanted(void)
+/* cli.h: colour for diagnostics when stderr is a terminal and NO_COLOR is
+ * unset. Defined here, in the library, so that the tests linking the code
+ * generators without main.c get it too. */
+bool diag_colour_wanted(void)
 {
     const char *nc = getenv("NO_COLOR");
     return !(nc && *nc) && isatty(STDERR_FILENO) == 1;
@@ -19,7 +21,7 @@ static bool colour_wanted(void)
 
 int codegen_frontend(arena *a, const char *dir, bool strict, const checked_history **out)
 {
-    diag_ctx *d = diag_new(a, stderr, colour_wanted(), strict);
+    diag_ctx *d = diag_new(a, stderr, diag_colour_wanted(), strict);
     bool io_failed = false;
     history *h = load_history(a, d, dir, &io_failed);
     if (diag_errors(d)) {

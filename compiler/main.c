@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "migc_config.h"
@@ -43,14 +42,6 @@ int usage_error(const char *cmd, const char *fmt, ...)
     else
         fputs("\nrun 'migc --help' for usage\n", stderr);
     return EXIT_USAGE;
-}
-
-bool diag_colour_wanted(void)
-{
-    const char *nc = getenv("NO_COLOR");
-    if (nc && *nc)
-        return false;
-    return isatty(STDERR_FILENO) == 1;
 }
 
 int main(int argc, char **argv)
