@@ -354,6 +354,14 @@ catalog *catalog_copy(const catalog *c)
     return n;
 }
 
+/* See catalog.h: catalog_copy() whose own allocations go to a. */
+catalog *catalog_copy_in(const catalog *c, arena *a)
+{
+    catalog *n = catalog_copy(c);
+    n->a = a;
+    return n;
+}
+
 /* See catalog.h: objects become immutable, the arrays stay c's own. */
 void catalog_freeze(catalog *c)
 {

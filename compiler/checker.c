@@ -1457,9 +1457,14 @@ static checked_history *check_all(arena *a, diag_ctx *d, const history *h, bool 
         for (uint32_t j = 0; j < mig->nstmts; j++)
             check_stmt(&k, mig->stmts[j]);
         if (mig->has_down && mig->ndown) {
-            ck kd = {a, d, catalog_copy(c), mig, true};
+            /* The down is checked on a scratch copy: its name maps and
+             * changes are freed with it, so a history of downs stays linear
+             * in memory. */
+            arena *scratch = arena_new();
+            ck kd = {a, d, catalog_copy_in(c, scratch), mig, true};
             for (uint32_t j = 0; j < mig->ndown; j++)
                 check_stmt(&kd, mig->down[j]);
+            arena_free(scratch);
         }
         if (snapshots)
             ch->after[i] = catalog_copy(c);

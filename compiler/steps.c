@@ -1081,7 +1081,7 @@ static bool compile_explicit_down(arena *a, cg_dir *out, dialect d, const migrat
 {
     gen g = {.a = a, .d = d, .dir = out};
     /* Two live catalogs, one statement apart: lookups stay incremental. */
-    catalog *before = catalog_copy(after), *cur = catalog_copy(after);
+    catalog *before = catalog_copy_in(after, a), *cur = catalog_copy_in(after, a);
     for (uint32_t j = 0; j < m->ndown; j++) {
         catalog_apply(cur, m, m->down[j]);
         compile_up(&g, before, cur, m->down[j]);
