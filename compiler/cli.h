@@ -20,6 +20,11 @@ int cmd_schema(int argc, char **argv);  /* migc schema ... */
 /* Prints "migc: error: <msg>" and a hint to run --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Matches option opt at argv[*i] as "opt VALUE" or "opt=VALUE" and sets
+ * *val (advancing *i past a separate value). Returns 1 on a match, 0 when
+ * argv[*i] is not opt, -1 when the value is missing. */
+int cli_opt_value(int argc, char **argv, int *i, const char *opt, const char **val);
+
 /* Colour for diagnostics: stderr is a terminal and NO_COLOR is unset. */
 bool diag_colour_wanted(void);
 

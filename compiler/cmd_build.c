@@ -23,25 +23,20 @@ static bool c_identifier(const char *s)
     return true;
 }
 
-/* Matches option opt at argv[*i] as "opt VALUE" or "opt=VALUE"; sets *val.
- * Returns 1 on a match, 0 when argv[*i] is not opt, -1 when the value is
- * missing. */
-static int opt_value(int argc, char **argv, int *i, const char *opt, const char **val)
-{
-    size_t n = strlen(opt);
-    if (strncmp(argv[*i], opt, n))
-        return 0;
-    if (argv[*i][n] == '=') {
-        *val = argv[*i] + n + 1;
-        return 1;
-    }
-    if (argv[*i][n])
-        return 0;
-    if (*i + 1 >= argc)
-        return -1;
-    *val = argv[++*i];
-    return 1;
-}
+static const char build_usage[] =
+    "usage: migc build [-d DIR] -o OUTDIR --name NAME [--dialect postgres,sqlite] [--strict]\n"
+    "\n"
+    "Type-checks the migrations in DIR (default: migrations) and writes OUTDIR/NAME.c\n"
+    "and OUTDIR/NAME.h: the compiled plan that a binary links with migc's runtime.\n"
+    "Nothing is written when the history has errors; unchanged files are left alone.\n"
+    "\n"
+    "  -d DIR          the migrations directory\n"
+    "  -o OUTDIR       where NAME.c and NAME.h go\n"
+    "  --name NAME     a C identifier: the plan's name (and NAME_HEAD_VERSION)\n"
+    "  --dialect LIST  postgres, sqlite or both, comma-separated (default: both)\n"
+    "  --strict        treat warnings (data loss without `allow data_loss`) as errors\n"
+    "\n"
+    "exit status: 0 ok, 1 errors in the migrations, 2 bad usage, 3 I/O failure\n";
 
 int cmd_build(int argc, char **argv)
 {
@@ -49,13 +44,16 @@ int cmd_build(int argc, char **argv)
     bool strict = false;
     for (int i = 1; i < argc; i++) {
         int r;
-        if ((r = opt_value(argc, argv, &i, "-d", &dir)) || (r = opt_value(argc, argv, &i, "-o", &outdir)) ||
-            (r = opt_value(argc, argv, &i, "--name", &name)) ||
-            (r = opt_value(argc, argv, &i, "--dialect", &dialects))) {
+        if ((r = cli_opt_value(argc, argv, &i, "-d", &dir)) || (r = cli_opt_value(argc, argv, &i, "-o", &outdir)) ||
+            (r = cli_opt_value(argc, argv, &i, "--name", &name)) ||
+            (r = cli_opt_value(argc, argv, &i, "--dialect", &dialects))) {
             if (r < 0)
                 return usage_error("build", "option '%s' needs a value", argv[i]);
         } else if (!strcmp(argv[i], "--strict")) {
             strict = true;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(build_usage, stdout);
+            return EXIT_OK;
         } else {
             return usage_error("build", "unknown option '%s'", argv[i]);
         }

@@ -10,23 +10,13 @@
 #include "cli.h"
 #include "emit.h"
 
-/* Option with a value: 1 matched, 0 not this option, -1 value missing. */
-static int opt_value(int argc, char **argv, int *i, const char *opt, const char **val)
-{
-    size_t n = strlen(opt);
-    if (strncmp(argv[*i], opt, n))
-        return 0;
-    if (argv[*i][n] == '=') {
-        *val = argv[*i] + n + 1;
-        return 1;
-    }
-    if (argv[*i][n])
-        return 0;
-    if (*i + 1 >= argc)
-        return -1;
-    *val = argv[++*i];
-    return 1;
-}
+static const char schema_usage[] =
+    "usage: migc schema [-d DIR] --dialect D [--at V]\n"
+    "\n"
+    "Prints the schema at head (or after the greatest version <= V) as DDL for one\n"
+    "database (postgres or sqlite).\n"
+    "\n"
+    "exit status: 0 ok, 1 errors in the migrations, 2 bad usage, 3 I/O failure\n";
 
 int cmd_schema(int argc, char **argv)
 {
@@ -34,12 +24,15 @@ int cmd_schema(int argc, char **argv)
     bool strict = false;
     for (int i = 1; i < argc; i++) {
         int r;
-        if ((r = opt_value(argc, argv, &i, "-d", &dir)) || (r = opt_value(argc, argv, &i, "--dialect", &dname)) ||
-            (r = opt_value(argc, argv, &i, "--at", &at_s))) {
+        if ((r = cli_opt_value(argc, argv, &i, "-d", &dir)) || (r = cli_opt_value(argc, argv, &i, "--dialect", &dname)) ||
+            (r = cli_opt_value(argc, argv, &i, "--at", &at_s))) {
             if (r < 0)
                 return usage_error("schema", "option '%s' needs a value", argv[i]);
         } else if (!strcmp(argv[i], "--strict")) {
             strict = true;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(schema_usage, stdout);
+            return EXIT_OK;
         } else {
             return usage_error("schema", "unknown option '%s'", argv[i]);
         }

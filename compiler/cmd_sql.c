@@ -24,24 +24,16 @@ static bool parse_version(const char *s, int64_t *v)
     return true;
 }
 
-/* Option with a value ("opt VALUE" or "opt=VALUE"): 1 matched, 0 not this
- * option, -1 value missing. */
-static int opt_value(int argc, char **argv, int *i, const char *opt, const char **val)
-{
-    size_t n = strlen(opt);
-    if (strncmp(argv[*i], opt, n))
-        return 0;
-    if (argv[*i][n] == '=') {
-        *val = argv[*i] + n + 1;
-        return 1;
-    }
-    if (argv[*i][n])
-        return 0;
-    if (*i + 1 >= argc)
-        return -1;
-    *val = argv[++*i];
-    return 1;
-}
+static const char sql_usage[] =
+    "usage: migc sql [-d DIR] --dialect D [--down] [--to V]\n"
+    "                [--format plain|golang-migrate|flyway|dbmate] [-o OUT]\n"
+    "\n"
+    "Exports the migrations' SQL for one database (postgres or sqlite): without -o,\n"
+    "one script on standard output (every up from an empty database, or with --down\n"
+    "every down, newest first; --to V stops at V); with -o DIR and --format, one file\n"
+    "per migration in that tool's layout.\n"
+    "\n"
+    "exit status: 0 ok, 1 errors in the migrations, 2 bad usage, 3 I/O failure\n";
 
 int cmd_sql(int argc, char **argv)
 {
@@ -49,16 +41,19 @@ int cmd_sql(int argc, char **argv)
     bool down = false, strict = false;
     for (int i = 1; i < argc; i++) {
         int r;
-        if ((r = opt_value(argc, argv, &i, "-d", &dir)) || (r = opt_value(argc, argv, &i, "-o", &out)) ||
-            (r = opt_value(argc, argv, &i, "--dialect", &dname)) ||
-            (r = opt_value(argc, argv, &i, "--to", &to_s)) ||
-            (r = opt_value(argc, argv, &i, "--format", &fmt))) {
+        if ((r = cli_opt_value(argc, argv, &i, "-d", &dir)) || (r = cli_opt_value(argc, argv, &i, "-o", &out)) ||
+            (r = cli_opt_value(argc, argv, &i, "--dialect", &dname)) ||
+            (r = cli_opt_value(argc, argv, &i, "--to", &to_s)) ||
+            (r = cli_opt_value(argc, argv, &i, "--format", &fmt))) {
             if (r < 0)
                 return usage_error("sql", "option '%s' needs a value", argv[i]);
         } else if (!strcmp(argv[i], "--down")) {
             down = true;
         } else if (!strcmp(argv[i], "--strict")) {
             strict = true;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(sql_usage, stdout);
+            return EXIT_OK;
         } else {
             return usage_error("sql", "unknown option '%s'", argv[i]);
         }

@@ -19,6 +19,23 @@ bool diag_colour_wanted(void)
     return !(nc && *nc) && isatty(STDERR_FILENO) == 1;
 }
 
+int cli_opt_value(int argc, char **argv, int *i, const char *opt, const char **val)
+{
+    size_t n = strlen(opt);
+    if (strncmp(argv[*i], opt, n))
+        return 0;
+    if (argv[*i][n] == '=') {
+        *val = argv[*i] + n + 1;
+        return 1;
+    }
+    if (argv[*i][n])
+        return 0;
+    if (*i + 1 >= argc)
+        return -1;
+    *val = argv[++*i];
+    return 1;
+}
+
 int codegen_frontend(arena *a, const char *dir, bool strict, const checked_history **out)
 {
     diag_ctx *d = diag_new(a, stderr, diag_colour_wanted(), strict);

@@ -38,7 +38,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     if (cmd)
-        fprintf(stderr, "\nrun 'migc --help' for the usage of 'migc %s'\n", cmd);
+        fprintf(stderr, "\nrun 'migc %s --help' for its usage\n", cmd);
     else
         fputs("\nrun 'migc --help' for usage\n", stderr);
     return EXIT_USAGE;
