@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "emit.h"
 #include "migc_config.h"
 
@@ -103,6 +105,7 @@ static void ob_id(obuf *b, const char *prefix, unsigned id)
 
 typedef struct memo_entry {
     const char *key;    /* NULL: empty slot */
+    size_t hash;        /* of key: compared before the (long) keys */
     const void *value;
 } memo_entry;
 
@@ -337,18 +340,19 @@ static size_t str_hash(const char *k)
     return h;
 }
 
-/* The slot of key, or the empty slot where it would go (m->cap > 0). */
-static memo_entry *memo_slot(const memo *m, const char *key)
+/* The slot of key (of hash h), or the empty slot where it would go
+ * (m->cap > 0). */
+static memo_entry *memo_slot(const memo *m, const char *key, size_t h)
 {
-    for (size_t i = str_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1))
-        if (!m->slots[i].key || !strcmp(m->slots[i].key, key))
+    for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1))
+        if (!m->slots[i].key || (m->slots[i].hash == h && !strcmp(m->slots[i].key, key)))
             return &m->slots[i];
 }
 
 /* The value stored under key, or NULL. */
 static const void *memo_get(const memo *m, const char *key)
 {
-    return m->cap ? memo_slot(m, key)->value : NULL;
+    return m->cap ? memo_slot(m, key, str_hash(key))->value : NULL;
 }
 
 /* Stores value under key (replacing any); grows the table at half full.
@@ -361,12 +365,17 @@ static void memo_put(arena *a, memo *m, const char *key, const void *value)
         m->slots = arena_alloc(a, m->cap * sizeof *m->slots);
         m->n = 0;
         for (size_t i = 0; i < old.cap; i++)
-            if (old.slots[i].key)
-                memo_put(a, m, old.slots[i].key, old.slots[i].value);
+            if (old.slots[i].key) {
+                memo_entry *e = memo_slot(m, old.slots[i].key, old.slots[i].hash);
+                *e = old.slots[i];
+                m->n++;
+            }
     }
-    memo_entry *e = memo_slot(m, key);
+    size_t h = str_hash(key);
+    memo_entry *e = memo_slot(m, key, h);
     if (!e->key) {
         e->key = key;
+        e->hash = h;
         m->n++;
     }
     e->value = value;
@@ -380,11 +389,24 @@ static const char *c_shared_array(cgen *g, const char *kind, const char *type, c
 {
     if (!len)
         return "NULL";
+    /* The key: the content itself when short, else its SHA-256 (a long
+     * content is not kept in memory twice). */
     obuf *k = &g->key;
     k->n = 0;
     ob_puts(k, kind);
-    ob_putn(k, "\n", 1);
-    ob_putn(k, body, len);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (len > 80 && EVP_Digest(body, len, md, &mdlen, EVP_sha256(), NULL) == 1) {
+        static const char hex[] = "0123456789abcdef";
+        ob_putn(k, "#", 1);
+        for (unsigned i = 0; i < mdlen; i++) {
+            char x[2] = {hex[md[i] >> 4], hex[md[i] & 15]};
+            ob_putn(k, x, 2);
+        }
+    } else {
+        ob_putn(k, "\n", 1);
+        ob_putn(k, body, len);
+    }
     const char *have = memo_get(&g->shared, k->s);
     if (have)
         return have;
