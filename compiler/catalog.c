@@ -354,10 +354,15 @@ catalog *catalog_copy(const catalog *c)
     return n;
 }
 
-/* See catalog.h: catalog_copy() whose own allocations go to a. */
+/* See catalog.h: catalog_copy() whose own allocations go to a; c keeps
+ * its tokens (it does not change while the copy lives), so it goes on
+ * changing in place what it owned and no array of it is copied. */
 catalog *catalog_copy_in(const catalog *c, arena *a)
 {
+    uint32_t owner = c->priv_->owner, arr_owner = c->priv_->arr_owner;
     catalog *n = catalog_copy(c);
+    c->priv_->owner = owner;
+    c->priv_->arr_owner = arr_owner;
     n->a = a;
     return n;
 }

@@ -104,10 +104,12 @@ catalog *catalog_copy(const catalog *c);
 
 /* catalog_copy() whose own allocations (name maps, changed objects, the
  * names it chooses) go to arena a instead of c's: a scratch copy whose
- * arena the caller frees once done with it. Nothing reached from c itself
- * ever points into a (shared arrays are only appended to past c's own
- * length), so c stays valid; names the copy chose for unnamed constraints
- * (stmt resolved_name) must not be read after a is freed. */
+ * arena the caller frees once done with it. c must not change while the
+ * copy is in use (c keeps changing in place what it owns: no array of c is
+ * copied later because of the copy). Nothing reached from c itself ever
+ * points into a (shared arrays are only appended to past c's own length),
+ * so c stays valid; names the copy chose for unnamed constraints (stmt
+ * resolved_name) must not be read after a is freed. */
 catalog *catalog_copy_in(const catalog *c, arena *a);
 
 /* Makes every object c holds now immutable, without a copy: pointers to
