@@ -808,6 +808,27 @@ def write_results(path, machine, started, elapsed):
     write_file(path, "\n".join(lines) + "\n")
 
 
+def refresh_findings(path):
+    """Replaces everything from the findings heading of RESULTS.md on with
+    the current bench/FINDINGS.md (what a run appends), leaving the measured
+    tables as they are. Returns an exit status (2: no such file or heading)."""
+    try:
+        with open(path) as f:
+            text = f.read()
+        with open(os.path.join(HERE, "FINDINGS.md")) as f:
+            findings = f.read().rstrip()
+    except (OSError, TypeError) as e:
+        print("bench.py: error: %s; give --results RESULTS.md" % e, file=sys.stderr)
+        return 2
+    head = findings.splitlines()[0]
+    at = text.find("\n" + head + "\n")
+    if at < 0:
+        print("bench.py: error: %s has no '%s' section" % (path, head), file=sys.stderr)
+        return 2
+    write_file(path, text[:at + 1] + findings + "\n")
+    return 0
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser(description="migc benchmarks (run through bench/run.sh)")
@@ -823,7 +844,11 @@ def main():
     ap.add_argument("--mem-limit-mb", type=int, default=4096,
                     help="address-space cap of every measured process (default 4096)")
     ap.add_argument("--results")
+    ap.add_argument("--refresh-findings", action="store_true",
+                    help="only replace the findings appended to --results with bench/FINDINGS.md")
     ARGS = ap.parse_args()
+    if ARGS.refresh_findings:
+        return refresh_findings(ARGS.results)
     ARGS.work = os.path.abspath(ARGS.work)
     ARGS.migc = os.path.abspath(ARGS.migc)
     os.makedirs(ARGS.work, exist_ok=True)
