@@ -98,7 +98,7 @@ static enum migc_drv_rc sq_open(const char *url, const struct migc_drv_open_opts
     if (!d) {
         if (errbuf)
             snprintf(errbuf, errbuf_size, "out of memory");
-        return MIGC_DRV_ERROR;
+        return MIGC_DRV_CONNECTION;   /* exit 3: an internal failure, not a usage error */
     }
     d->owned = true;
     d->lock_fd = -1;

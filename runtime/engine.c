@@ -57,7 +57,7 @@ enum migc_rc engine_fail(migc *m, enum migc_rc rc, const char *fmt, ...)
 }
 
 /* The formatted message + ": " + the driver's message. Returns MIGC_IO when
- * the driver reports a lost connection, else rc. */
+ * the driver reports a lost connection or an allocation failure, else rc. */
 enum migc_rc engine_fail_drv(migc *m, enum migc_rc rc, const char *fmt, ...)
 {
     va_list ap;
@@ -66,6 +66,11 @@ enum migc_rc engine_fail_drv(migc *m, enum migc_rc rc, const char *fmt, ...)
     va_end(ap);
     const char *dm = m->drv && m->h ? m->drv->errmsg(m->h) : "";
     if (m->drv && m->h && m->drv->connection_lost && m->drv->connection_lost(m->h))
+        rc = MIGC_IO;
+    /* Both drivers say "out of memory" (last) for an allocation failure:
+     * an internal failure (migc.h), never a refusal or a failed migration. */
+    size_t dn = strlen(dm), oom = sizeof "out of memory" - 1;
+    if (dn >= oom && !strcmp(dm + dn - oom, "out of memory"))
         rc = MIGC_IO;
     free(m->err);
     m->err = NULL;
@@ -209,12 +214,23 @@ enum migc_rc migc_open(migc **out, const struct migc_plan *plan, const char *url
                            "no database given: pass --database URL or set DATABASE_URL");
     int d = url_dialect(url);
     if (d < 0) {
-        char *safe = migc_redact_url(url);
+        /* Quote only what cannot hold a password: a URL of an unknown
+         * shape ("jdbc:postgresql://u:pw@h", "u:pw@h/db") defeats
+         * migc_redact_url, so anything with ':' or '@' is shown up to its
+         * first ':' (its scheme) and a plain name (a file) as it is. */
+        size_t shown = strcspn(url, ":@");
+        const char *more = "";
+        if (url[shown] == ':') {
+            shown++;   /* "scheme:" */
+            more = "...";
+        } else if (url[shown] == '@') {
+            shown = 0;
+            more = "...";
+        }
         engine_fail(m, MIGC_USAGE,
-                    "unrecognised database url '%s': use postgres://..., postgresql://..., "
+                    "unrecognised database url '%.*s%s': use postgres://..., postgresql://..., "
                     "a libpq keyword string, sqlite:PATH or file:URI",
-                    safe ? safe : "?");
-        free(safe);
+                    (int)shown, url, more);
         return MIGC_USAGE;
     }
     enum migc_rc rc = choose_driver(m, d);
@@ -246,7 +262,12 @@ static enum migc_rc wrap(migc **out, const struct migc_plan *plan, int d, void *
     if (rc)
         return rc;
     struct migc_drv_open_opts oo = {.create = false, .busy_timeout_ms = m->opts.lock_wait_ms};
-    if (m->drv->wrap(native, &oo, &m->h) != MIGC_DRV_OK)
+    enum migc_drv_rc drc = m->drv->wrap(native, &oo, &m->h);
+    if (drc == MIGC_DRV_CONNECTION)
+        return engine_fail(m, MIGC_IO, "the %s connection given to wrap is not connected: "
+                           "connect it (and check its status) before handing it to migc",
+                           m->drv->name);
+    if (drc != MIGC_DRV_OK)
         return engine_fail(m, MIGC_IO, "out of memory");
     return apply_schema(m, opts ? opts->schema : NULL);
 }

@@ -52,7 +52,7 @@ enum hist_kind hist_state(const char *state, unsigned *k, unsigned *n);
 enum migc_rc engine_fail(migc *m, enum migc_rc rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* engine_fail with ": <driver message>" appended; MIGC_IO when the driver
- * says the connection is gone, else rc. */
+ * says the connection is gone or an allocation failed, else rc. */
 enum migc_rc engine_fail_drv(migc *m, enum migc_rc rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* printf into a fresh malloc'd string; NULL on OOM. */

@@ -165,6 +165,11 @@ int main(int argc, char **argv)
         } else if (rc == -1) {
             fprintf(stderr, "allocation %ld: a failure without a message\n", n);
             bad++;
+        } else if (rc != MIGC_OK && rc != MIGC_IO) {
+            /* out of memory is an internal failure (exit 3), never a
+             * usage error or a refusal */
+            fprintf(stderr, "allocation %ld: out of memory gave result %d, not MIGC_IO\n", n, rc);
+            bad++;
         }
         /* afterwards: a normal run reaches head and verify passes */
         if (recover_run("sqlite:t.db") != MIGC_OK) {

@@ -59,6 +59,17 @@ int main(int argc, char **argv)
     check(!strstr(migc_errmsg(m), "Hush-Pw"), "its message has no password", migc_errmsg(m));
     migc_close(m);
 
+    /* wrapping a connection that failed: MIGC_IO, and the message says so
+     * (it is not an allocation failure) */
+    PGconn *dead = PQconnectdb("host=127.0.0.1 port=1 dbname=x connect_timeout=5");
+    m = NULL;
+    rc = migc_wrap_pg(&m, &pg_app, dead, &opts);
+    check(rc == MIGC_IO && m, "migc_wrap_pg of a failed PGconn is MIGC_IO", migc_errmsg(m));
+    check(strstr(migc_errmsg(m), "not connected") && !strstr(migc_errmsg(m), "out of memory"),
+          "its message says the connection is not usable", migc_errmsg(m));
+    migc_close(m);
+    PQfinish(dead);
+
     /* migc_open with a URL: up to 2, behind head */
     rc = migc_open(&m, &pg_app, url, &opts);
     check(rc == MIGC_OK, "migc_open", migc_errmsg(m));
