@@ -49,7 +49,7 @@ endfunction()
 
 migc_pg_test(pg_driver ${MIGC_PG_TEST_DIR}/pg_driver_test.sh ${MIGC_PG_STATE} $<TARGET_FILE:pg_driver_test>)
 migc_pg_test(pg_api ${MIGC_PG_TEST_DIR}/pg_api_test.sh ${MIGC_PG_STATE} $<TARGET_FILE:pg_api_test>)
-foreach(t cli concurrency kill terminate lock_timeout tamper)
+foreach(t cli concurrency kill terminate lock_timeout tamper odd_names)
   if(EXISTS ${MIGC_PG_TEST_DIR}/pg_${t}.sh)
     migc_pg_test(pg_${t} ${MIGC_PG_TEST_DIR}/pg_${t}.sh)
   endif()
