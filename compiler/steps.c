@@ -1074,20 +1074,26 @@ static bool assemble_down(arena *a, cg_dir *out, dialect d, const migration *m, 
     return loses;
 }
 
-/* Compiles m's explicit `down { }` for d, like an up, from the catalog after
- * m. Returns whether it loses data. */
-static bool compile_explicit_down(arena *a, cg_dir *out, dialect d, const migration *m,
-                                  const catalog *after)
+/* Compiles m's explicit `down { }` for every dialect into out[d], like an
+ * up, from the catalog after m (two scratch copies of it in a, shared by
+ * the dialects). Returns whether it loses data. */
+static bool compile_explicit_down(arena *a, cg_dir *out, const migration *m, const catalog *after)
 {
-    gen g = {.a = a, .d = d, .dir = out};
+    gen g[MIGC_DIALECT_COUNT];
+    for (int d = 0; d < MIGC_DIALECT_COUNT; d++)
+        g[d] = (gen){.a = a, .d = (dialect)d, .dir = &out[d]};
     /* Two live catalogs, one statement apart: lookups stay incremental. */
     catalog *before = catalog_copy_in(after, a), *cur = catalog_copy_in(after, a);
     for (uint32_t j = 0; j < m->ndown; j++) {
         catalog_apply(cur, m, m->down[j]);
-        compile_up(&g, before, cur, m->down[j]);
+        for (int d = 0; d < MIGC_DIALECT_COUNT; d++)
+            compile_up(&g[d], before, cur, m->down[j]);
         catalog_apply(before, m, m->down[j]);
     }
-    return g.loses_data;
+    bool loses = false;
+    for (int d = 0; d < MIGC_DIALECT_COUNT; d++)
+        loses |= g[d].loses_data;
+    return loses;
 }
 
 /* Records in cm what the migration just replayed into cur changed (from
@@ -1223,12 +1229,10 @@ static cg_plan *plan_all(arena *a, const checked_history *ch, unsigned dialects,
         record_delta(a, cm, cur);
         if (snapshots)
             cm->after = catalog_copy(cur);
-        for (int d = 0; d < MIGC_DIALECT_COUNT && !cm->irreversible; d++) {
-            if (m->has_down)
-                cm->down_loses_data |= compile_explicit_down(tmp, &cm->down[d], (dialect)d, m, cur);
-            else
-                cm->down_loses_data |= assemble_down(tmp, &cm->down[d], (dialect)d, m, inv[d]);
-        }
+        if (!cm->irreversible && m->has_down)
+            cm->down_loses_data = compile_explicit_down(tmp, cm->down, m, cur);
+        for (int d = 0; d < MIGC_DIALECT_COUNT && !cm->irreversible && !m->has_down; d++)
+            cm->down_loses_data |= assemble_down(tmp, &cm->down[d], (dialect)d, m, inv[d]);
         if (cm->irreversible)
             cm->down_loses_data = false;
         for (int d = 0; d < MIGC_DIALECT_COUNT; d++) {
