@@ -42,7 +42,7 @@ expect() {
 # contains TEXT: the last expect's output contains TEXT (fixed string).
 # Whitespace runs compare as one space: CMake wraps long messages (where
 # depends on the length of the build path).
-flat() { tr -s '[:space:]' ' ' <<<"$1"; }
+flat() { printf '%s' "$1" | tr -s '[:space:]' ' '; }
 contains() { grep -qF -- "$(flat "$1")" <<<"$(flat "$out")" || fail "output lacks '$1'"; }
 lacks() { if grep -qF -- "$(flat "$1")" <<<"$(flat "$out")"; then fail "output has '$1'"; fi; }
 
