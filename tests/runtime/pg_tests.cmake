@@ -1,5 +1,5 @@
 # pg_tests.cmake: the PostgreSQL runtime tests (included from
-# tests/runtime/CMakeLists.txt, `# pgdriver` block). Every test needs the
+# tests/runtime/CMakeLists.txt). Every test needs the
 # `postgres` fixture (tests/pg/cluster.sh) and makes its own database.
 #
 #   pg_driver            the driver's vtable against a real server
