@@ -46,40 +46,6 @@ diag_ctx *diag_new(arena *a, FILE *out, bool colour, bool strict)
     return d;
 }
 
-/* Returns the length of the valid UTF-8 sequence at s (at most n bytes
- * available), or 0 when the bytes there are not one. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
 /* Prints the quoted line of l and the caret line under its token. */
 static void print_excerpt(diag_ctx *d, const loc *l)
 {
@@ -112,7 +78,7 @@ static void print_excerpt(diag_ctx *d, const loc *l)
      * below walks the same bytes. */
     for (size_t i = from; i < to;) {
         unsigned char c = (unsigned char)line[i];
-        size_t k = utf8_seq((const unsigned char *)line + i, to - i);
+        size_t k = utf8_seq_len((const unsigned char *)line + i, to - i);
         if (c == '\t') {
             fputc('\t', d->out);
             i++;
@@ -132,7 +98,7 @@ static void print_excerpt(diag_ctx *d, const loc *l)
     /* Padding that keeps the caret under the token (tabs stay tabs; a
      * multi-byte character takes one column). */
     for (size_t i = from; i < lo && i < to;) {
-        size_t k = utf8_seq((const unsigned char *)line + i, to - i);
+        size_t k = utf8_seq_len((const unsigned char *)line + i, to - i);
         fputc(line[i] == '\t' ? '\t' : ' ', d->out);
         i += k ? k : 1;
     }
@@ -140,7 +106,7 @@ static void print_excerpt(diag_ctx *d, const loc *l)
         fputs(C_CARET, d->out);
     fputc('^', d->out);
     for (size_t i = lo + 1; i < lo + span && i < to;) {
-        size_t k = utf8_seq((const unsigned char *)line + i, to - i);
+        size_t k = utf8_seq_len((const unsigned char *)line + i, to - i);
         fputc('~', d->out);
         i += k ? k : 1;
     }

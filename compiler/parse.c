@@ -39,40 +39,9 @@ _Noreturn void lexer_fatal(const char *msg)
 bool utf8_valid(const char *s, size_t n, size_t *bad)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = u[i];
-        size_t len;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            len = 2;
-            cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            len = 3;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            *bad = i;
-            return false;
-        }
-        if (i + len > n) {
-            *bad = i;
-            return false;
-        }
-        for (size_t k = 1; k < len; k++) {
-            if ((u[i + k] & 0xc0) != 0x80) {
-                *bad = i;
-                return false;
-            }
-            cp = cp << 6 | (u[i + k] & 0x3f);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff)) {
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_seq_len(u + i, n - i);
+        if (len == 0) {
             *bad = i;
             return false;
         }

@@ -41,4 +41,9 @@ int source_load(arena *a, const char *path, const char *shown, source **out);
 /* Returns a source holding a copy of the n bytes at text (fuzzers, tests). */
 source *source_from_text(arena *a, const char *path, const char *text, size_t n);
 
+/* Returns the length of the valid UTF-8 sequence at s (n > 0 bytes
+ * available): 1 to 4, or 0 when the bytes there are not one (overlongs,
+ * surrogates and code points past U+10FFFF are invalid). */
+size_t utf8_seq_len(const unsigned char *s, size_t n);
+
 #endif
