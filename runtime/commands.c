@@ -49,7 +49,7 @@ static enum migc_rc load(migc *m, bool dry, struct history *h)
     memset(h, 0, sizeof *h);
     if (!dry && (rc = engine_lock(m)))
         return rc;
-    if ((rc = history_read(m, h)))
+    if ((rc = history_read(m, h, false)))
         return rc;
     if ((rc = history_check(m, h))) {
         history_free(h);

@@ -34,7 +34,7 @@ struct migc {
 /* One row of the history table. */
 struct hist_row {
     int64_t version;
-    char *description, *checksum, *applied_at, *state, *progress, *migc_version;
+    char *description, *checksum, *applied_at, *state, *progress;
     int64_t execution_ms;
 };
 struct history {
@@ -71,7 +71,7 @@ void engine_unlock(migc *m);
 const struct migc_migration *plan_find(const struct migc_plan *p, int64_t version);
 
 /* history.c */
-enum migc_rc history_read(migc *m, struct history *out);
+enum migc_rc history_read(migc *m, struct history *out, bool with_times);
 enum migc_rc history_ensure(migc *m);
 const struct hist_row *history_find(const struct history *h, int64_t version);
 /* Upserts the row of mig with state (and progress, NULL for none);

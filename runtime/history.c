@@ -21,7 +21,6 @@ void history_free(struct history *h)
         free(r->applied_at);
         free(r->state);
         free(r->progress);
-        free(r->migc_version);
     }
     free(h->rows);
     h->rows = NULL;
@@ -71,9 +70,22 @@ static char *dup_or_null(const char *s, bool *oom)
     return d;
 }
 
+/* Moves the cell (row, col) out of r: the caller owns it, r no longer does.
+ * Reading the history copies nothing: a no-op `up` on a long history is
+ * dominated by this loop. */
+static char *take_cell(struct migc_rows *r, unsigned row, unsigned col)
+{
+    char **cell = &r->cells[(size_t)row * r->ncols + col];
+    char *v = *cell;
+    *cell = NULL;
+    return v;
+}
+
 /* Reads every history row in version order; a missing table reads as
- * empty (out->exists false). On failure *out is empty. */
-enum migc_rc history_read(migc *m, struct history *out)
+ * empty (out->exists false). applied_at and execution_ms are read only
+ * for status (with_times); migc_version is never read back. On failure
+ * *out is empty. */
+enum migc_rc history_read(migc *m, struct history *out, bool with_times)
 {
     memset(out, 0, sizeof *out);
     bool exists = false;
@@ -82,9 +94,9 @@ enum migc_rc history_read(migc *m, struct history *out)
     if (!exists)
         return MIGC_OK;
     out->exists = true;
-    char *sql = engine_format("SELECT version, description, checksum, applied_at, execution_ms, "
-                              "state, progress, migc_version FROM %s ORDER BY version",
-                              m->qhist);
+    char *sql = engine_format("SELECT version, description, checksum, state, progress%s FROM %s "
+                              "ORDER BY version",
+                              with_times ? ", applied_at, execution_ms" : "", m->qhist);
     if (!sql)
         return engine_fail(m, MIGC_IO, "out of memory");
     struct migc_rows r;
@@ -92,29 +104,29 @@ enum migc_rc history_read(migc *m, struct history *out)
     free(sql);
     if (drc)
         return engine_fail_drv(m, MIGC_IO, "cannot read the history table %s", m->history_table);
+    if (r.nrows && r.ncols != (with_times ? 7u : 5u)) {
+        migc_rows_free(&r);
+        return engine_fail(m, MIGC_IO, "cannot read the history table %s: unexpected columns",
+                           m->history_table);
+    }
     out->rows = calloc(r.nrows ? r.nrows : 1, sizeof *out->rows);
     if (!out->rows) {
         migc_rows_free(&r);
         return engine_fail(m, MIGC_IO, "out of memory");
     }
-    bool oom = false;
     for (unsigned i = 0; i < r.nrows; i++) {
         struct hist_row *h = &out->rows[out->n++];
-        const char *v = migc_rows_get(&r, i, 0), *ms = migc_rows_get(&r, i, 4);
+        const char *v = migc_rows_get(&r, i, 0), *ms = migc_rows_get(&r, i, 6);
         h->version = v ? strtoll(v, NULL, 10) : 0;
         h->execution_ms = ms ? strtoll(ms, NULL, 10) : -1;
-        h->description = dup_or_null(migc_rows_get(&r, i, 1), &oom);
-        h->checksum = dup_or_null(migc_rows_get(&r, i, 2), &oom);
-        h->applied_at = dup_or_null(migc_rows_get(&r, i, 3), &oom);
-        h->state = dup_or_null(migc_rows_get(&r, i, 5), &oom);
-        h->progress = dup_or_null(migc_rows_get(&r, i, 6), &oom);
-        h->migc_version = dup_or_null(migc_rows_get(&r, i, 7), &oom);
+        h->description = take_cell(&r, i, 1);
+        h->checksum = take_cell(&r, i, 2);
+        h->state = take_cell(&r, i, 3);
+        h->progress = take_cell(&r, i, 4);
+        if (with_times)
+            h->applied_at = take_cell(&r, i, 5);
     }
     migc_rows_free(&r);
-    if (oom) {
-        history_free(out);
-        return engine_fail(m, MIGC_IO, "out of memory");
-    }
     return MIGC_OK;
 }
 
@@ -134,9 +146,18 @@ enum migc_rc history_ensure(migc *m)
 /* The row of version, or NULL. */
 const struct hist_row *history_find(const struct history *h, int64_t version)
 {
-    for (unsigned i = 0; i < h->n; i++)
-        if (h->rows[i].version == version)
-            return &h->rows[i];
+    /* rows ascend (history_read orders by version, which is the key):
+     * binary search, so that checking N migrations costs N log N */
+    unsigned lo = 0, hi = h->n;
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (h->rows[mid].version < version)
+            lo = mid + 1;
+        else if (h->rows[mid].version > version)
+            hi = mid;
+        else
+            return &h->rows[mid];
+    }
     return NULL;
 }
 
@@ -281,7 +302,7 @@ enum migc_rc migc_status(migc *m, struct migc_status *out)
     if (rc)
         return rc;
     struct history h;
-    if ((rc = history_read(m, &h)))
+    if ((rc = history_read(m, &h, true)))
         return rc;
     const struct migc_plan *p = m->plan;
     out->entries = calloc((size_t)p->nmigrations + h.n + 1, sizeof *out->entries);
@@ -375,7 +396,7 @@ enum migc_rc migc_baseline(migc *m, int64_t v)
     if ((rc = engine_lock(m)) || (rc = history_ensure(m)))
         return rc;
     struct history h;
-    if ((rc = history_read(m, &h)))
+    if ((rc = history_read(m, &h, false)))
         return rc;
     unsigned rows = h.n;
     history_free(&h);
@@ -503,7 +524,7 @@ enum migc_rc migc_repair(migc *m, bool accept, int64_t v, FILE *report)
     if (rc || (rc = engine_lock(m)))
         return rc;
     struct history h;
-    if ((rc = history_read(m, &h)))
+    if ((rc = history_read(m, &h, false)))
         return rc;
     if (accept) {
         rc = accept_checksum(m, &h, v, report);

@@ -4,6 +4,7 @@
  * open a database (or wrap the application's own PGconn * / sqlite3 *),
  * then up, down, status, check_head, verify, baseline, repair. Library code
  * never exits and prints only to the FILE * it is given (NULL: silent).
+ * A handle belongs to one thread at a time; separate handles are independent.
  *
  * Results are enum migc_rc values, which are also the generated binary's
  * exit codes. After a failure migc_errmsg() says what happened and what to
