@@ -90,6 +90,7 @@ typedef struct cg_backfill {
     const char *table;           /* quoted */
     unsigned nkeys, batch_size;
     const char *first_bound, *next_bound, *first_update, *next_update, *whole;
+    const char *first_rest, *next_rest;   /* migc_backfill in plan.h says what each is */
 } cg_backfill;
 
 typedef struct cg_step {

@@ -248,13 +248,14 @@ static void c_dir(cgen *g, const cg_dir *dir, obuf *init)
         }
         if (st->bf) {
             const cg_backfill *b = st->bf;
-            const char *sqls[5] = {b->first_bound, b->next_bound, b->first_update, b->next_update,
-                                   b->whole};
-            static const char *const fields[5] = {"    .first_bound = ", "    .next_bound = ",
+            const char *sqls[7] = {b->first_bound, b->next_bound, b->first_update, b->next_update,
+                                   b->whole, b->first_rest, b->next_rest};
+            static const char *const fields[7] = {"    .first_bound = ", "    .next_bound = ",
                                                   "    .first_update = ", "    .next_update = ",
-                                                  "    .whole = "};
-            unsigned ids[5];
-            for (int i = 0; i < 5; i++)
+                                                  "    .whole = ", "    .first_rest = ",
+                                                  "    .next_rest = "};
+            unsigned ids[7];
+            for (int i = 0; i < 7; i++)
                 ids[i] = c_sql(g, sqls[i]);
             bf[k] = g->next++;
             obuf *o = &g->out;
@@ -266,7 +267,7 @@ static void c_dir(cgen *g, const cg_dir *dir, obuf *init)
             ob_puts(o, ", .batch_size = ");
             ob_num(o, b->batch_size);
             ob_puts(o, ",\n");
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < 7; i++) {
                 ob_puts(o, fields[i]);
                 sql_init(o, sqls[i], ids[i]);
                 ob_puts(o, ",\n");

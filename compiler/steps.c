@@ -659,11 +659,20 @@ static void backfill(gen *g, const catalog *cur, const stmt *s)
     }
     const char *kt = key_tuple(g, pk), *and_w = where ? arena_printf(g->a, " AND %s", where) : "";
     const char *p1 = param_tuple(g, pk->ncols, 1), *p2 = param_tuple(g, pk->ncols, pk->ncols + 1);
-    bf->first_bound = arena_printf(
+    /* The bound is the batch_size-th key after the previous batch, found by
+     * walking the key index (OFFSET) rather than by sorting the batch's
+     * keys again; only the last, shorter batch needs the sort (rest). */
+    bf->first_bound = arena_printf(g->a, "SELECT %s FROM %s%s%s ORDER BY %s LIMIT 1 OFFSET %u",
+                                   sb_str(&keys), tq, where ? " WHERE " : "", where ? where : "",
+                                   sb_str(&keys), bf->batch_size - 1);
+    bf->next_bound = arena_printf(g->a, "SELECT %s FROM %s WHERE %s > %s%s ORDER BY %s LIMIT 1 OFFSET %u",
+                                  sb_str(&keys), tq, kt, p1, and_w, sb_str(&keys),
+                                  bf->batch_size - 1);
+    bf->first_rest = arena_printf(
         g->a, "SELECT %s FROM (SELECT %s FROM %s%s%s ORDER BY %s LIMIT %u) AS b ORDER BY %s LIMIT 1",
         sb_str(&keys), sb_str(&keys), tq, where ? " WHERE " : "", where ? where : "", sb_str(&keys),
         bf->batch_size, sb_str(&desc));
-    bf->next_bound = arena_printf(
+    bf->next_rest = arena_printf(
         g->a, "SELECT %s FROM (SELECT %s FROM %s WHERE %s > %s%s ORDER BY %s LIMIT %u) AS b ORDER BY %s LIMIT 1",
         sb_str(&keys), sb_str(&keys), tq, kt, p1, and_w, sb_str(&keys), bf->batch_size, sb_str(&desc));
     bf->first_update = arena_printf(g->a, "UPDATE %s %s WHERE %s <= %s%s", tq, sets, kt, p1, and_w);
@@ -1169,6 +1178,8 @@ static void keep_dir(arena *a, cg_dir *dir)
             b->first_update = keep_str(a, b->first_update);
             b->next_update = keep_str(a, b->next_update);
             b->whole = keep_str(a, b->whole);
+            b->first_rest = keep_str(a, b->first_rest);
+            b->next_rest = keep_str(a, b->next_rest);
             n->bf = b;
         }
         steps.items[k] = n;

@@ -227,6 +227,7 @@ struct backfill_ctx {
     const struct migc_backfill *bf;
     const char *state;
     char *sql_first_bound, *sql_next_bound, *sql_first_update, *sql_next_update;
+    char *sql_first_rest, *sql_next_rest;   /* NULL: the plan has none */
     char **prev;          /* nkeys; prev[0] == NULL: at the start */
     char **bound;         /* nkeys, the batch's last key */
     bool done;
@@ -245,6 +246,14 @@ static enum migc_rc backfill_batch(migc *m, void *vctx)
                       (const char *const *)c->prev, &r))
         return engine_fail_drv(m, MIGC_REFUSED, "backfill of %s: cannot find the next batch",
                                bf->table);
+    if (r.nrows == 0 && (start ? c->sql_first_rest : c->sql_next_rest)) {
+        /* fewer than a batch left: where do they end? */
+        migc_rows_free(&r);
+        if (m->drv->query(m->h, start ? c->sql_first_rest : c->sql_next_rest, start ? 0 : nk,
+                          (const char *const *)c->prev, &r))
+            return engine_fail_drv(m, MIGC_REFUSED, "backfill of %s: cannot find the last batch",
+                                   bf->table);
+    }
     if (r.nrows == 0) {
         migc_rows_free(&r);
         c->done = true;
@@ -332,9 +341,14 @@ static enum migc_rc run_backfill(migc *m, const struct migc_migration *mig, cons
     c.sql_next_bound = migc_sql_text(&bf->next_bound);
     c.sql_first_update = migc_sql_text(&bf->first_update);
     c.sql_next_update = migc_sql_text(&bf->next_update);
+    bool has_rest = bf->first_rest.nparts && bf->next_rest.nparts;
+    if (has_rest) {
+        c.sql_first_rest = migc_sql_text(&bf->first_rest);
+        c.sql_next_rest = migc_sql_text(&bf->next_rest);
+    }
     enum migc_rc rc = MIGC_OK;
     if (!c.prev || !c.bound || !c.sql_first_bound || !c.sql_next_bound || !c.sql_first_update ||
-        !c.sql_next_update)
+        !c.sql_next_update || (has_rest && (!c.sql_first_rest || !c.sql_next_rest)))
         rc = engine_fail(m, MIGC_IO, "out of memory");
     else if (progress && !progress_decode(progress, c.prev, nk))
         rc = engine_fail(m, MIGC_REFUSED,
@@ -367,6 +381,8 @@ static enum migc_rc run_backfill(migc *m, const struct migc_migration *mig, cons
     free(c.sql_next_bound);
     free(c.sql_first_update);
     free(c.sql_next_update);
+    free(c.sql_first_rest);
+    free(c.sql_next_rest);
     return rc;
 }
 

@@ -121,6 +121,8 @@ static int run_backfill(const cg_backfill *bf)
 {
     int n = 0, err = 0;
     char **last = query_row(bf->first_bound, 0, NULL, &n, &err);
+    if (!err && !last)   /* fewer than a batch: where the rest ends */
+        last = query_row(bf->first_rest, 0, NULL, &n, &err);
     if (err)
         return -1;
     if (!last)
@@ -136,6 +138,8 @@ static int run_backfill(const cg_backfill *bf)
         return -1;
     for (int guard = 0; guard < 1000000; guard++) {
         char **next = query_row(bf->next_bound, (int)bf->nkeys, last, &n, &err);
+        if (!err && !next)
+            next = query_row(bf->next_rest, (int)bf->nkeys, last, &n, &err);
         if (err)
             return -1;
         if (!next)

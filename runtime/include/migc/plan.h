@@ -50,9 +50,11 @@ struct migc_backfill {
     const char *table;            /* quoted, for messages */
     unsigned nkeys;               /* primary-key columns */
     unsigned batch_size;
-    /* SELECT of the last key (nkeys columns) of the next batch in key order:
-     * first_bound has no parameter; next_bound takes the previous batch's
-     * last key as $1..$nkeys. No row: nothing left to do. */
+    /* SELECT of the last key (nkeys columns) of the next full batch in key
+     * order, i.e. the batch_size-th key after the previous batch (LIMIT 1
+     * OFFSET batch_size - 1): first_bound has no parameter; next_bound takes
+     * the previous batch's last key as $1..$nkeys. No row: fewer than
+     * batch_size rows are left, and the rest query below says where they end. */
     struct migc_sql first_bound;
     struct migc_sql next_bound;
     /* UPDATE of one batch. first_update takes the batch's last key as
@@ -62,6 +64,13 @@ struct migc_backfill {
     struct migc_sql next_update;
     /* The whole backfill as one UPDATE (for --single-transaction). */
     struct migc_sql whole;
+    /* SELECT of the last key of the rows left (fewer than batch_size), same
+     * parameters as first_bound/next_bound. No row: nothing left to do.
+     * Optional (nparts 0): then the bound's "no row" already means done,
+     * which is right for a bound that returns the last key of a short
+     * batch itself. */
+    struct migc_sql first_rest;
+    struct migc_sql next_rest;
 };
 
 struct migc_step {

@@ -50,6 +50,8 @@ static const struct migc_column_desc tags_cols[] = {
 #endif
 #define SCHEMA(...) {[MIGC_SQLITE] = {COUNT_OF(struct migc_table_desc, __VA_ARGS__), (const struct migc_table_desc[]){__VA_ARGS__}}}
 
+/* A bound that returns the last key of a short batch itself, and no rest
+ * query: the form plan.h keeps working for plans without first_rest. */
 static const struct migc_backfill bump = {
     .table = "users",
     .nkeys = 1,

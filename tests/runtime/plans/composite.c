@@ -17,11 +17,14 @@ static const struct migc_backfill bump = {
     .table = "pairs",
     .nkeys = 2,
     .batch_size = 7,
-    .first_bound = SQL("SELECT a, b FROM (SELECT a, b FROM pairs ORDER BY a, b LIMIT 7) ORDER BY a DESC, b DESC LIMIT 1"),
-    .next_bound = SQL("SELECT a, b FROM (SELECT a, b FROM pairs WHERE (a, b) > (?1, ?2) ORDER BY a, b LIMIT 7) ORDER BY a DESC, b DESC LIMIT 1"),
+    .first_bound = SQL("SELECT a, b FROM pairs ORDER BY a, b LIMIT 1 OFFSET 6"),
+    .next_bound = SQL("SELECT a, b FROM pairs WHERE (a, b) > (?1, ?2) ORDER BY a, b LIMIT 1 OFFSET 6"),
     .first_update = SQL("UPDATE pairs SET v = v + 1 WHERE (a, b) <= (?1, ?2)"),
     .next_update = SQL("UPDATE pairs SET v = v + 1 WHERE (a, b) > (?1, ?2) AND (a, b) <= (?3, ?4)"),
     .whole = SQL("UPDATE pairs SET v = v + 1"),
+    /* 30 rows in batches of 7: the last 2 are found by the rest query */
+    .first_rest = SQL("SELECT a, b FROM (SELECT a, b FROM pairs ORDER BY a, b LIMIT 7) ORDER BY a DESC, b DESC LIMIT 1"),
+    .next_rest = SQL("SELECT a, b FROM (SELECT a, b FROM pairs WHERE (a, b) > (?1, ?2) ORDER BY a, b LIMIT 7) ORDER BY a DESC, b DESC LIMIT 1"),
 };
 
 static const struct migc_migration migrations[] = {

@@ -64,16 +64,19 @@ U static const struct migc_step v3_down[] = {
 };
 
 /* ---- 4 backfill score (batched, exactly once) ---- */
-SQL(v4_first_bound, "SELECT id FROM (SELECT id FROM users ORDER BY id LIMIT 1000) AS b "
-                    "ORDER BY id DESC LIMIT 1");
-SQL(v4_next_bound, "SELECT id FROM (SELECT id FROM users WHERE id > $1 ORDER BY id LIMIT 1000) AS b "
+SQL(v4_first_bound, "SELECT id FROM users ORDER BY id LIMIT 1 OFFSET 999");
+SQL(v4_next_bound, "SELECT id FROM users WHERE id > $1 ORDER BY id LIMIT 1 OFFSET 999");
+SQL(v4_first_rest, "SELECT id FROM (SELECT id FROM users ORDER BY id LIMIT 1000) AS b "
                    "ORDER BY id DESC LIMIT 1");
+SQL(v4_next_rest, "SELECT id FROM (SELECT id FROM users WHERE id > $1 ORDER BY id LIMIT 1000) AS b "
+                  "ORDER BY id DESC LIMIT 1");
 SQL(v4_first_update, "UPDATE users SET score = score + 1, name = 'n:' || email WHERE id <= $1");
 SQL(v4_next_update, "UPDATE users SET score = score + 1, name = 'n:' || email WHERE id > $1 AND id <= $2");
 SQL(v4_whole, "UPDATE users SET score = score + 1, name = 'n:' || email");
 static const struct migc_backfill v4_backfill = {
     "users", 1, 1000, {1, v4_first_bound_parts}, {1, v4_next_bound_parts},
     {1, v4_first_update_parts}, {1, v4_next_update_parts}, {1, v4_whole_parts},
+    {1, v4_first_rest_parts}, {1, v4_next_rest_parts},
 };
 U static const struct migc_step v4_up[] = {{MIGC_STEP_BACKFILL, 0, NULL, &v4_backfill, NULL, 0, NULL}};
 
