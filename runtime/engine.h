@@ -78,6 +78,11 @@ const struct hist_row *history_find(const struct history *h, int64_t version);
  * execution_ms < 0 leaves it NULL. */
 enum migc_rc history_put(migc *m, const struct migc_migration *mig, const char *state,
                          const char *progress, int64_t execution_ms);
+/* The same for n migrations at once (--single-transaction), in a few
+ * statements; each row gets its own execution_ms. */
+enum migc_rc history_put_many(migc *m, const struct migc_migration *const *migs,
+                              const int64_t *execution_ms, unsigned n, const char *state,
+                              const char *progress);
 enum migc_rc history_delete(migc *m, int64_t version);
 /* The refusals before any change: changed checksums and unknown versions. */
 enum migc_rc history_check(migc *m, const struct history *h);

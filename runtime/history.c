@@ -161,33 +161,104 @@ const struct hist_row *history_find(const struct history *h, int64_t version)
     return NULL;
 }
 
+/* The upsert of nrows history rows: INSERT ... VALUES (7 parameters per
+ * row, numbered from 1) ON CONFLICT (version) DO UPDATE. */
+static char *upsert_sql(migc *m, unsigned nrows)
+{
+    static const char tail[] =
+        " ON CONFLICT (version) DO UPDATE SET description = excluded.description, "
+        "checksum = excluded.checksum, applied_at = excluded.applied_at, "
+        "execution_ms = excluded.execution_ms, state = excluded.state, "
+        "progress = excluded.progress, migc_version = excluded.migc_version";
+    const char *P = m->drv->param_prefix, *now = m->drv->now_sql;
+    /* a row is "(" 7 parameters of at most 2 + 10 digits and now ")" */
+    size_t cap = 200 + strlen(m->qhist) + sizeof tail +
+                 (size_t)nrows * (7 * (strlen(P) + 12) + strlen(now) + 4);
+    char *sql = malloc(cap);
+    if (!sql)
+        return NULL;
+    size_t len = 0;
+    int n = snprintf(sql, cap,
+                     "INSERT INTO %s (version, description, checksum, applied_at, execution_ms, "
+                     "state, progress, migc_version) VALUES ",
+                     m->qhist);
+    for (unsigned r = 0; n >= 0 && (len += (size_t)n) < cap && r <= nrows; r++) {
+        unsigned b = r * 7;
+        n = r == nrows ? snprintf(sql + len, cap - len, "%s", tail)
+                       : snprintf(sql + len, cap - len,
+                                  "%s(%s%u, %s%u, %s%u, %s, %s%u, %s%u, %s%u, %s%u)", r ? ", " : "",
+                                  P, b + 1, P, b + 2, P, b + 3, now, P, b + 4, P, b + 5, P, b + 6,
+                                  P, b + 7);
+    }
+    if (n < 0 || len >= cap) {   /* cannot happen with cap above; never run a cut statement */
+        free(sql);
+        return NULL;
+    }
+    return sql;
+}
+
 /* Upserts one row (ON CONFLICT (version) DO UPDATE), applied_at = now.
  * Runs inside the caller's transaction when there is one. */
 enum migc_rc history_put(migc *m, const struct migc_migration *mig, const char *state,
                          const char *progress, int64_t execution_ms)
 {
-    const char *P = m->drv->param_prefix;
-    char *sql = engine_format(
-        "INSERT INTO %s (version, description, checksum, applied_at, execution_ms, state, "
-        "progress, migc_version) VALUES (%s1, %s2, %s3, %s, %s4, %s5, %s6, %s7) "
-        "ON CONFLICT (version) DO UPDATE SET description = excluded.description, "
-        "checksum = excluded.checksum, applied_at = excluded.applied_at, "
-        "execution_ms = excluded.execution_ms, state = excluded.state, "
-        "progress = excluded.progress, migc_version = excluded.migc_version",
-        m->qhist, P, P, P, m->drv->now_sql, P, P, P, P);
-    char version[24], ms[24];
-    snprintf(version, sizeof version, "%" PRId64, mig->version);
-    snprintf(ms, sizeof ms, "%" PRId64, execution_ms);
-    const char *params[7] = {version, mig->description, mig->checksum,
-                             execution_ms >= 0 ? ms : NULL, state, progress, MIGC_VERSION};
-    if (!sql)
+    const struct migc_migration *migs[1] = {mig};
+    return history_put_many(m, migs, &execution_ms, 1, state, progress);
+}
+
+/* engine.h: rows in statements of at most ROWS_PER_UPSERT rows, so that
+ * --single-transaction records 1,000 migrations in 10 round trips, not
+ * 1,000, with parameters well under both databases' limits. */
+#define ROWS_PER_UPSERT 100u
+enum migc_rc history_put_many(migc *m, const struct migc_migration *const *migs,
+                              const int64_t *execution_ms, unsigned n, const char *state,
+                              const char *progress)
+{
+    if (!n)
+        return MIGC_OK;
+    char (*nums)[2][24] = calloc(n < ROWS_PER_UPSERT ? n : ROWS_PER_UPSERT, sizeof *nums);
+    const char **params = calloc(7u * (n < ROWS_PER_UPSERT ? n : ROWS_PER_UPSERT), sizeof *params);
+    if (!nums || !params) {
+        free(nums);
+        free(params);
         return engine_fail(m, MIGC_IO, "out of memory");
-    enum migc_drv_rc drc = m->drv->query(m->h, sql, 7, params, NULL);
-    free(sql);
-    if (drc)
-        return engine_fail_drv(m, MIGC_REFUSED, "cannot record migration %" PRId64 " in %s",
-                               mig->version, m->history_table);
-    return MIGC_OK;
+    }
+    enum migc_rc rc = MIGC_OK;
+    for (unsigned first = 0; first < n && !rc; first += ROWS_PER_UPSERT) {
+        unsigned rows = n - first < ROWS_PER_UPSERT ? n - first : ROWS_PER_UPSERT;
+        for (unsigned r = 0; r < rows; r++) {
+            const struct migc_migration *mig = migs[first + r];
+            int64_t ms = execution_ms[first + r];
+            snprintf(nums[r][0], sizeof nums[r][0], "%" PRId64, mig->version);
+            snprintf(nums[r][1], sizeof nums[r][1], "%" PRId64, ms);
+            const char **p = params + 7u * r;
+            p[0] = nums[r][0];
+            p[1] = mig->description;
+            p[2] = mig->checksum;
+            p[3] = ms >= 0 ? nums[r][1] : NULL;
+            p[4] = state;
+            p[5] = progress;
+            p[6] = MIGC_VERSION;
+        }
+        char *sql = upsert_sql(m, rows);
+        if (!sql) {
+            rc = engine_fail(m, MIGC_IO, "out of memory");
+            break;
+        }
+        enum migc_drv_rc drc = m->drv->query(m->h, sql, 7u * rows, params, NULL);
+        free(sql);
+        if (drc && rows == 1)
+            rc = engine_fail_drv(m, MIGC_REFUSED, "cannot record migration %" PRId64 " in %s",
+                                 migs[first]->version, m->history_table);
+        else if (drc)
+            rc = engine_fail_drv(m, MIGC_REFUSED,
+                                 "cannot record migrations %" PRId64 " to %" PRId64 " in %s",
+                                 migs[first]->version, migs[first + rows - 1]->version,
+                                 m->history_table);
+    }
+    free(nums);
+    free(params);
+    return rc;
 }
 
 /* Deletes the row of version (a completed down). */

@@ -1,7 +1,10 @@
 /* api_test.c: the public C API (migc/migc.h) on a real SQLite file, with the
  * hand-written basic plan: open (and its failures), check_head, status, up
  * with --to, down, verify, baseline refusal, the offline SQL writer, and
- * wrapping the application's own sqlite3 *. Library code must print nothing
+ * wrapping the application's own sqlite3 *, and --single-transaction over
+ * 250 migrations (their history rows are written a hundred to a statement:
+ * every row must be there, once, with its own checksum and a time). Library
+ * code must print nothing
  * unless given a FILE: the log stays NULL throughout.
  *
  *   api_test DIR     (a scratch directory; exit 0 when every check passes) */
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "migc/migc.h"
+#include "many.h"
 
 extern const struct migc_plan basic;
 
@@ -106,6 +110,37 @@ int main(int argc, char **argv)
     CHECK(migc_wrap_pg(&m, &basic, (struct pg_conn *)db, NULL) == MIGC_USAGE);
     migc_close(m);
     sqlite3_close(db);
+
+    /* --single-transaction over 250 migrations, then at head, then down */
+    unlink("many.db");
+    unlink("many.db-migc.lock");
+    struct many_plan mp;
+    CHECK(many_plan_build(&mp, MIGC_SQLITE, &migc_driver_sqlite, 250));
+    CHECK(migc_open(&m, &mp.plan, "sqlite:many.db", &o) == MIGC_OK);
+    struct migc_up_options single = {.single_transaction = true, .to = 230};
+    CHECK(migc_up(m, &single) == MIGC_OK);
+    single.to = 0;
+    CHECK(migc_up(m, &single) == MIGC_OK);
+    CHECK(migc_up(m, &single) == MIGC_OK);                 /* nothing to do */
+    CHECK(migc_check_head(m, &where) == MIGC_OK && where == MIGC_HEAD_AT);
+    CHECK(migc_status(m, &s) == MIGC_OK);
+    CHECK(s.n == 250 && s.current == 250 && s.pending == 0 && s.unknown == 0);
+    for (unsigned i = 0; i < s.n; i++)
+        CHECK(s.entries[i].version == (int64_t)i + 1 && s.entries[i].state == MIGC_APPLIED &&
+              s.entries[i].execution_ms >= 0 && s.entries[i].applied_at != NULL);
+    migc_status_free(&s);
+    down.steps = 3;
+    CHECK(migc_down(m, &down) == MIGC_OK);
+    migc_close(m);
+    CHECK(sqlite3_open("many.db", &db) == SQLITE_OK);
+    CHECK(scalar(db, "SELECT count(*) FROM migc_schema_history") == 247);
+    CHECK(scalar(db, "SELECT count(*) FROM migc_schema_history WHERE checksum = 'v1:' || "
+                     "substr('0000000000000000000000000000000000000000000000000000000000000000' "
+                     "|| version, -64) AND description = 'create many_' || version "
+                     "AND state = 'applied'") == 247);
+    CHECK(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name GLOB 'many_*'") == 247);
+    sqlite3_close(db);
+    many_plan_free(&mp);
 
     /* offline SQL */
     FILE *f = tmpfile();

@@ -2,7 +2,8 @@
  * with a URL, and migc_wrap_pg over the application's own PGconn, which
  * migc_close must leave open, unlocked and as it was; check_head, status,
  * up, down, verify; errors as values with password-free messages; nothing
- * printed by library code (opts.log NULL).
+ * printed by library code (opts.log NULL); --single-transaction over 250
+ * migrations, whose history rows go a hundred to a statement.
  *
  *   pg_api_test URL KEYWORDS     (a fresh, empty database; see pg_api_test.sh)
  *
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "migc/migc.h"
+#include "many.h"
 
 extern const struct migc_plan pg_app;
 static int failures;
@@ -177,6 +179,36 @@ int main(int argc, char **argv)
     fclose(logf);
     free(log);
     PQfinish(conn);
+
+    /* --single-transaction over 250 migrations (own history table) */
+    struct many_plan mp;
+    check(many_plan_build(&mp, MIGC_POSTGRES, &migc_driver_postgres, 250), "a plan of 250", "");
+    opts.history_table = "many_history";
+    rc = migc_open(&m, &mp.plan, url, &opts);
+    check(rc == MIGC_OK, "migc_open for the 250", migc_errmsg(m));
+    struct migc_up_options single = {.single_transaction = true, .to = 230};
+    rc = migc_up(m, &single);
+    check(rc == MIGC_OK, "up --single-transaction --to 230 of 250", migc_errmsg(m));
+    single.to = 0;
+    rc = migc_up(m, &single);
+    check(rc == MIGC_OK, "up --single-transaction of the other 20", migc_errmsg(m));
+    rc = migc_check_head(m, &where);
+    check(rc == MIGC_OK && where == MIGC_HEAD_AT, "at head after them", migc_errmsg(m));
+    migc_close(m);
+    conn = PQconnectdb(keywords);
+    check(!strcmp(value(conn, "SELECT count(*) FROM many_history WHERE state = 'applied' AND "
+                              "checksum = 'v1:' || lpad(version::text, 64, '0') AND "
+                              "description = 'create many_' || version AND "
+                              "execution_ms >= 0 AND applied_at IS NOT NULL",
+                        buf, sizeof buf),
+                  "250"),
+          "250 history rows, each with its own checksum", buf);
+    check(!strcmp(value(conn, "SELECT count(*) FROM pg_tables WHERE tablename ~ '^many_[0-9]+$'",
+                        buf, sizeof buf),
+                  "250"),
+          "250 tables", buf);
+    PQfinish(conn);
+    many_plan_free(&mp);
 
     printf("%d failure%s\n", failures, failures == 1 ? "" : "s");
     return failures > 99 ? 99 : failures;

@@ -26,8 +26,9 @@ add_executable(pg_driver_test pg_driver_test.c)
 target_include_directories(pg_driver_test PRIVATE ${PROJECT_SOURCE_DIR}/runtime)
 target_link_libraries(pg_driver_test PRIVATE migc_driver_postgres migc_warnings)
 
-add_executable(pg_api_test pg_api_test.c plans/pg_app.c)
+add_executable(pg_api_test pg_api_test.c plans/pg_app.c plans/many.c)
 target_compile_definitions(pg_api_test PRIVATE PG_APP_NO_MAIN)
+target_include_directories(pg_api_test PRIVATE plans)
 target_link_libraries(pg_api_test PRIVATE migc_runtime migc_driver_postgres migc_warnings)
 
 # The hand-written plan, as four binaries (see plans/pg_app.c).
