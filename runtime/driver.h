@@ -160,9 +160,10 @@ struct migc_driver {
     enum migc_drv_rc (*lock_acquire)(struct migc_drv *d, const char *key, int64_t wait_ms);
     enum migc_drv_rc (*lock_release)(struct migc_drv *d);
 
-    /* Inside a transaction, before DDL: PostgreSQL runs
-     * SET LOCAL lock_timeout = '<ms>ms'. NULL for SQLite. */
-    enum migc_drv_rc (*set_ddl_lock_timeout)(struct migc_drv *d, int64_t ms);
+    /* begin, for a transaction that runs DDL: PostgreSQL sends BEGIN and
+     * SET LOCAL lock_timeout = '<ms>ms' in one message (one round trip per
+     * migration less). NULL for SQLite, whose begin is used instead. */
+    enum migc_drv_rc (*begin_ddl)(struct migc_drv *d, int64_t lock_timeout_ms);
     /* Was the last failure a lock timeout (PostgreSQL SQLSTATE 55P03)? The
      * engine retries such a step with back-off. */
     bool (*last_error_is_lock_timeout)(struct migc_drv *d);

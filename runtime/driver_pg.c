@@ -615,18 +615,28 @@ static enum migc_drv_rc pg_query(struct migc_drv *d, const char *sql, unsigned n
     return MIGC_DRV_OK;
 }
 
-/* BEGIN, on an idle session only: a wrapped connection that is inside the
- * application's own transaction is refused rather than joined (COMMIT would
- * commit the application's work, ROLLBACK undo it). */
-static enum migc_drv_rc pg_begin(struct migc_drv *d)
+/* sql (BEGIN, maybe with more after it), on an idle session only: a wrapped
+ * connection that is inside the application's own transaction is refused
+ * rather than joined (COMMIT would commit the application's work, ROLLBACK
+ * undo it). */
+static enum migc_drv_rc begin_with(struct migc_drv *d, const char *sql)
 {
     PGTransactionStatusType ts = PQtransactionStatus(d->conn);
     if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
         return fail(d, "the connection is inside a transaction that migc did not open: "
                        "commit or roll it back before migrating");
-    enum migc_drv_rc rc = exec_text(d, "BEGIN");
-    d->in_tx = rc == MIGC_DRV_OK;
+    enum migc_drv_rc rc = exec_text(d, sql);
+    /* ours to roll back whenever it opened one, even if a later statement
+     * of sql failed */
+    ts = PQtransactionStatus(d->conn);
+    d->in_tx = rc == MIGC_DRV_OK || ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
     return rc;
+}
+
+/* driver.h begin. */
+static enum migc_drv_rc pg_begin(struct migc_drv *d)
+{
+    return begin_with(d, "BEGIN");
 }
 
 /* COMMIT of a transaction that already failed answers ROLLBACK with
@@ -803,12 +813,14 @@ static enum migc_drv_rc pg_lock_release(struct migc_drv *d)
     return MIGC_DRV_OK;
 }
 
-/* SET LOCAL lock_timeout, inside the DDL's transaction (it ends with it). */
-static enum migc_drv_rc pg_set_ddl_lock_timeout(struct migc_drv *d, int64_t ms)
+/* driver.h begin_ddl: BEGIN with SET LOCAL lock_timeout (it ends with the
+ * transaction), as one simple-query message. */
+static enum migc_drv_rc pg_begin_ddl(struct migc_drv *d, int64_t lock_timeout_ms)
 {
     char sql[80];
-    snprintf(sql, sizeof sql, "SET LOCAL lock_timeout = '%lldms'", (long long)(ms < 0 ? 0 : ms));
-    return pg_exec(d, sql);
+    snprintf(sql, sizeof sql, "BEGIN; SET LOCAL lock_timeout = '%lldms'",
+             (long long)(lock_timeout_ms < 0 ? 0 : lock_timeout_ms));
+    return begin_with(d, sql);
 }
 
 static bool pg_last_error_is_lock_timeout(struct migc_drv *d)
@@ -1112,7 +1124,7 @@ const struct migc_driver migc_driver_postgres = {
     .rollback = pg_rollback,
     .lock_acquire = pg_lock_acquire,
     .lock_release = pg_lock_release,
-    .set_ddl_lock_timeout = pg_set_ddl_lock_timeout,
+    .begin_ddl = pg_begin_ddl,
     .last_error_is_lock_timeout = pg_last_error_is_lock_timeout,
     .connection_lost = pg_connection_lost,
     .set_schema = pg_set_schema,

@@ -33,14 +33,12 @@ static enum migc_rc in_transaction(migc *m, bool fk_off, const char *what, tx_bo
     enum migc_rc rc = MIGC_OK;
     int64_t backoff = 100;
     for (unsigned attempt = 1;; attempt++) {
-        if (drv->begin(m->h)) {
+        if (drv->begin_ddl ? drv->begin_ddl(m->h, m->opts.lock_timeout_ms) : drv->begin(m->h)) {
             rc = engine_fail_drv(m, MIGC_IO, "%s: cannot begin a transaction", what);
+            drv->rollback(m->h);   /* BEGIN may have passed and SET LOCAL failed */
             break;
         }
-        if (drv->set_ddl_lock_timeout && drv->set_ddl_lock_timeout(m->h, m->opts.lock_timeout_ms))
-            rc = engine_fail_drv(m, MIGC_IO, "%s: cannot set lock_timeout", what);
-        else
-            rc = body(m, ctx);
+        rc = body(m, ctx);
         if (!rc && drv->commit(m->h))
             rc = engine_fail_drv(m, MIGC_REFUSED, "%s: commit failed", what);
         if (!rc)

@@ -279,8 +279,7 @@ static void test_lock_timeout(const char *url)
     struct migc_drv *a = open_or_die(url), *b = open_or_die(url);
     D->begin(a);
     must_exec(a, "LOCK TABLE t IN ACCESS SHARE MODE");
-    check(D->begin(b) == MIGC_DRV_OK && D->set_ddl_lock_timeout(b, 150) == MIGC_DRV_OK,
-          "set_ddl_lock_timeout", D->errmsg(b));
+    check(D->begin_ddl(b, 150) == MIGC_DRV_OK, "begin_ddl", D->errmsg(b));
     check_value(b, "the session shows the lock_timeout", "SELECT current_setting('lock_timeout')",
                 NULL, "150ms");
     enum migc_drv_rc rc = D->exec(b, "ALTER TABLE t ADD COLUMN x int");
@@ -293,8 +292,7 @@ static void test_lock_timeout(const char *url)
     D->exec(b, "SELECT 1/0");
     check(!D->last_error_is_lock_timeout(b), "other errors are no lock timeout", NULL);
     D->commit(a);
-    D->begin(b);
-    D->set_ddl_lock_timeout(b, 150);
+    D->begin_ddl(b, 150);
     check(D->exec(b, "ALTER TABLE t ADD COLUMN x int") == MIGC_DRV_OK && D->commit(b) == MIGC_DRV_OK,
           "the DDL passes once the lock is gone", D->errmsg(b));
     D->close(a);
