@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""bench.py: measures what migc costs, against the raw database clients.
+"""bench.py: measures what migc costs, against the raw database clients and dbmate.
 
     bench.py --migc MIGC --source SRC --build BUILD --work WORK --pg-state STATE
-             [--runs K] [--quick] [--sections 1,2,3,4,5] [--results FILE]
+             [--runs K] [--quick] [--sections 1,2,3,4,5,6] [--results FILE]
+             [--dbmate VERSION|PATH|none]
 
 Called by bench/run.sh, which builds migc and the runtime and starts (and
 stops) a throwaway PostgreSQL cluster; see bench/README.md. The sections:
@@ -16,7 +17,15 @@ stops) a throwaway PostgreSQL cluster; see bench/README.md. The sections:
      against the raw client's connect + one query;
   4. a batched backfill (batch 10,000) of 1,000,000 rows against one plain
      UPDATE of the same rows, on both databases;
-  5. the size of the static and of the dynamic binary.
+  5. the size of the static and of the dynamic binary;
+  6. side by side with dbmate (Go), in the same run: applying the same
+     1,000 migrations (exported with `migc sql --format dbmate`) to an
+     empty SQLite file and PostgreSQL database with `dbmate up` against
+     `migc up` and `migc up --single-transaction`, and a no-op up at head.
+     dbmate is installed on demand with npm into WORK/tools (pinned,
+     --dbmate or MIGC_BENCH_DBMATE pick another version or a binary);
+     without it the rows say why. Alembic is not measured (PyPI was not
+     reachable where this was written).
 
 Every measurement is a whole process, timed from spawn to exit with
 os.wait4 (which also gives its peak RSS); medians of several runs with the
@@ -772,6 +781,291 @@ def section_sizes():
             REPORT.row("%s binary, N=2 migrations" % k, "%.2f MB" % (os.path.getsize(b2[k]) / 1e6))
 
 
+# ---- 6. side by side with dbmate -------------------------------------------------------------
+
+DBMATE_VERSION = "2.36.0"   # the default of --dbmate / MIGC_BENCH_DBMATE
+DBMATE = {}
+
+
+def dbmate_version(exe):
+    out = run([exe, "--version"]).strip()
+    m = re.search(r"(\d+\.\d+\.\d+\S*)", out)
+    if not m:
+        raise Failed("%s --version printed %r" % (exe, out[:80]))
+    return m.group(1)
+
+
+def dbmate_native(tools):
+    """The native dbmate binary npm put under tools, or None. The package's
+    node_modules/.bin/dbmate is a Node.js launcher that spawns the native
+    binary of the platform package (@dbmate/<os>-<arch>); timing the launcher
+    would add Node's start-up to every dbmate run, so the binary is used."""
+    base = os.path.join(tools, "node_modules", "@dbmate")
+    try:
+        plats = sorted(os.listdir(base))
+    except OSError:
+        return None
+    for p in plats:
+        exe = os.path.join(base, p, "bin", "dbmate")
+        if os.path.isfile(exe) and os.access(exe, os.X_OK):
+            return exe
+    return None
+
+
+def dbmate_find(spec):
+    """Resolves --dbmate: 'none' (skip), a path to a dbmate binary, or a
+    version to install with npm into WORK/tools/dbmate-VERSION (once: an
+    installed binary of that version is reused). Returns (path, version,
+    how); raises Failed with the reason."""
+    spec = (spec or "").strip()
+    if spec.lower() in ("", "none", "off", "no", "0"):
+        raise Failed("dbmate disabled (--dbmate %s)" % (spec or "''"))
+    if os.sep in spec or os.path.exists(spec):
+        exe = os.path.abspath(spec)
+        if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
+            raise Failed("--dbmate / MIGC_BENCH_DBMATE: %s is not an executable file" % spec)
+        return exe, dbmate_version(exe), "the binary given by --dbmate / MIGC_BENCH_DBMATE"
+    if not re.fullmatch(r"\d+\.\d+\.\d+[-.+\w]*", spec):
+        raise Failed("--dbmate %r is neither a version (like %s), a path to a dbmate binary, nor 'none'"
+                     % (spec, DBMATE_VERSION))
+    tools = os.path.join(ARGS.work, "tools", "dbmate-" + spec)
+    exe = dbmate_native(tools)
+    if exe:
+        try:
+            if dbmate_version(exe) == spec:
+                return exe, spec, "the native binary of npm package dbmate@%s, installed earlier in the work directory" % spec
+        except (Failed, OSError):
+            pass
+    npm = shutil.which("npm")
+    if not npm:
+        raise Failed("npm not found, so dbmate %s could not be installed (install npm, or set "
+                     "MIGC_BENCH_DBMATE=/path/to/dbmate)" % spec)
+    shutil.rmtree(tools, ignore_errors=True)
+    os.makedirs(tools)
+    print("  installing dbmate %s with npm into %s" % (spec, tools), flush=True)
+    try:
+        p = subprocess.run([npm, "install", "--prefix", tools, "--no-audit", "--no-fund", "--no-save",
+                            "--loglevel=error", "dbmate@" + spec],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=300)
+    except subprocess.TimeoutExpired:
+        raise Failed("npm install dbmate@%s did not finish within 300 s" % spec)
+    if p.returncode != 0:
+        shutil.rmtree(tools, ignore_errors=True)
+        tail = [l for l in p.stdout.decode(errors="replace").strip().splitlines()
+                if "complete log of this run" not in l][-3:]
+        raise Failed("npm install dbmate@%s exited %d: %s" % (spec, p.returncode,
+                                                             " | ".join(tail) or "(no message)"))
+    exe = dbmate_native(tools)
+    if not exe:
+        shutil.rmtree(tools, ignore_errors=True)
+        raise Failed("npm installed dbmate@%s but no native binary for this platform "
+                     "(node_modules/@dbmate/*/bin/dbmate)" % spec)
+    v = dbmate_version(exe)
+    if v != spec:
+        raise Failed("npm installed dbmate@%s but it says it is version %s" % (spec, v))
+    return exe, v, "the native binary of npm package dbmate@%s, installed by this run" % spec
+
+
+def dbmate_binary():
+    """The dbmate to compare with (found or installed once per run); raises
+    Failed with the reason it is not available."""
+    if "done" not in DBMATE:
+        DBMATE["done"] = True
+        try:
+            DBMATE["exe"], DBMATE["version"], DBMATE["how"] = dbmate_find(ARGS.dbmate)
+        except (Failed, OSError) as e:
+            DBMATE["why"] = str(e)
+    if DBMATE.get("exe"):
+        return DBMATE["exe"]
+    raise Failed(DBMATE["why"])
+
+
+class Target:
+    """One database of section 6: how to name, reset and query a fresh one
+    for SQLite (a file in WORK) or PostgreSQL (a database in the cluster)."""
+
+    def __init__(self, dialect):
+        self.dialect = dialect
+        self.label = "SQLite" if dialect == "sqlite" else "PostgreSQL"
+
+    def _path(self, name):
+        return os.path.join(ARGS.work, name + ".db")
+
+    def migc_url(self, name):
+        return "sqlite:" + self._path(name) if self.dialect == "sqlite" else pg_url(name)
+
+    def dbmate_url(self, name):
+        if self.dialect == "sqlite":
+            return "sqlite:" + self._path(name)
+        return "postgres://postgres@127.0.0.1:%s/%s?sslmode=disable" % (PG["PGPORT"], name)
+
+    def fresh(self, name):
+        if self.dialect == "sqlite":
+            rm_sqlite(self._path(name))
+        else:
+            pg_recreate(name)
+
+    def drop(self, name):
+        if self.dialect == "sqlite":
+            rm_sqlite(self._path(name))
+        else:
+            psql("postgres", "drop database if exists %s" % name)
+
+    def query(self, name, sql):
+        if self.dialect == "sqlite":
+            return run(["sqlite3", self._path(name), sql]).strip()
+        return psql(name, sql).strip()
+
+    def count(self, name, table):
+        try:
+            return int(self.query(name, "select count(*) from %s" % table))
+        except (Failed, ValueError) as e:
+            raise Failed("cannot count the rows of %s in %s: %s" % (table, name, e))
+
+    def objects(self, name):
+        """'T tables, I indexes' of the migrated schema, bookkeeping excluded."""
+        if self.dialect == "sqlite":
+            q = ("select (select count(*) from sqlite_master where type = 'table' and {0}), "
+                 "(select count(*) from sqlite_master where type = 'index' and {0})").format(
+                "name not like 'sqlite\\_%' escape '\\' and name not like 'migc\\_%' escape '\\' "
+                "and name <> 'schema_migrations' and tbl_name not like 'migc\\_%' escape '\\' "
+                "and tbl_name <> 'schema_migrations'")
+        else:
+            q = ("select (select count(*) from pg_tables where schemaname = 'public' and {0}), "
+                 "(select count(*) from pg_indexes where schemaname = 'public' and {0})").format(
+                "tablename not like 'migc\\_%' and tablename <> 'schema_migrations'")
+        t, i = self.query(name, q).replace(",", "|").split("|")
+        return "%s tables, %s indexes" % (t, i)
+
+
+def dbmate_export(hist, dialect):
+    """migc sql --format dbmate: one dbmate migration file per migc migration."""
+    out = os.path.join(ARGS.work, "dbmate_%s" % dialect)
+    shutil.rmtree(out, ignore_errors=True)
+    run([ARGS.migc, "sql", "-d", hist, "--dialect", dialect, "--format", "dbmate", "-o", out])
+    return out
+
+
+def section_dbmate():
+    REPORT.section("6. side by side with dbmate (N=1,000 migrations)")
+    n = 1000
+    hist = history(n)
+    targets = [Target("sqlite")] + ([Target("postgres")] if PG else [])
+    REPORT.note("Alembic is not measured: it is installed from PyPI, which the machine this "
+                "comparison was written on could not reach, so no Alembic run was ever set up; "
+                "its rows are absent rather than estimated.")
+    if not PG:
+        REPORT.row("PostgreSQL side by side with dbmate", "NOT RUN", "no PostgreSQL cluster")
+    try:
+        dbm = dbmate_binary()
+    except Failed as e:
+        for t in targets:
+            REPORT.row("dbmate up, {:,} migrations ({})".format(n, t.label), "not measured", str(e)[:300])
+            REPORT.row("dbmate up at head (%s)" % t.label, "not measured", str(e)[:300])
+        return
+    REPORT.note("dbmate %s (%s); the migrations are exported with `migc sql --format dbmate`, "
+                "one file per migration, which dbmate runs in a transaction each; dbmate runs with "
+                "--no-dump-schema" % (DBMATE["version"], DBMATE["how"]))
+    bins = binaries(hist, "bench_apply")
+    exe = bins["static"] or bins["dynamic"]
+    if not exe:
+        REPORT.row("generated binary", "NOT BUILT", "; ".join(bins["why"].values())[:300])
+        return
+
+    # a. apply n migrations to an empty database
+    for t in targets:
+        try:
+            mdir = dbmate_export(hist, t.dialect)
+            dbm_up = lambda name: [dbm, "--url", t.dbmate_url(name), "--migrations-dir", mdir,
+                                   "--no-dump-schema", "up"]
+            # One untimed run first: dbmate must apply every migration, else
+            # it is reported, not timed (this also warms the page cache).
+            t.fresh("bench_dbmate_apply")
+            run(dbm_up("bench_dbmate_apply"))
+            got = t.count("bench_dbmate_apply", "schema_migrations")
+            if got != n:
+                raise Failed("dbmate up recorded %d of %d migrations in schema_migrations" % (got, n))
+            dbm_st, per, one = interleave([
+                (dbm_up("bench_dbmate_apply"), lambda i: t.fresh("bench_dbmate_apply"), None),
+                ([exe, "--database", t.migc_url("bench_migc_apply"), "up"],
+                 lambda i: t.fresh("bench_migc_apply"), None),
+                ([exe, "--database", t.migc_url("bench_migc_apply1"), "up", "--single-transaction"],
+                 lambda i: t.fresh("bench_migc_apply1"), None)], ARGS.runs)
+            # The last timed runs' databases: all applied, the same schema.
+            for name, table in (("bench_dbmate_apply", "schema_migrations"),
+                                ("bench_migc_apply", "migc_schema_history"),
+                                ("bench_migc_apply1", "migc_schema_history")):
+                got = t.count(name, table)
+                if got != n:
+                    raise Failed("after the timed runs %s holds %d rows in %s, not %d" % (name, got, table, n))
+            shapes = [t.objects(x) for x in ("bench_dbmate_apply", "bench_migc_apply", "bench_migc_apply1")]
+            REPORT.row("dbmate up, a transaction per migration (%s)" % t.label, dbm_st.fmt(),
+                       "cpu %.3f s" % dbm_st.cpu_med)
+            REPORT.row("migc up, a transaction per migration (%s)" % t.label, per.fmt(),
+                       "%.2fx dbmate; cpu %.3f s" % (per.med / dbm_st.med, per.cpu_med))
+            REPORT.row("migc up --single-transaction (%s)" % t.label, one.fmt(),
+                       "%.2fx dbmate; cpu %.3f s" % (one.med / dbm_st.med, one.cpu_med))
+            if len(set(shapes)) == 1:
+                REPORT.note("{}: every run applied all {:,} migrations (schema_migrations / "
+                            "migc_schema_history counted after the runs); the schemas match: {}"
+                            .format(t.label, n, shapes[0]))
+            else:
+                REPORT.note("%s: the schemas differ after applying: dbmate %s, migc up %s, "
+                            "migc up --single-transaction %s" % ((t.label,) + tuple(shapes)))
+        except (Failed, OSError) as e:
+            REPORT.row("%s apply side by side with dbmate" % t.label, "FAILED", str(e)[:300])
+        for name in ("bench_dbmate_apply", "bench_migc_apply", "bench_migc_apply1"):
+            try:
+                if t.dialect == "postgres":
+                    t.drop(name)
+            except Failed:
+                pass
+
+    # b. no-op up at head, n applied
+    runs = max(ARGS.runs * 4, 10)
+    kinds = [(k, bins[k]) for k in ("static", "dynamic") if bins[k]]
+    for k, why in bins["why"].items():
+        REPORT.row("%s binary" % k, "NOT BUILT", why[:300])
+    for t in targets:
+        try:
+            mdir = os.path.join(ARGS.work, "dbmate_%s" % t.dialect)
+            if not os.path.isdir(mdir):
+                mdir = dbmate_export(hist, t.dialect)
+            dbm_args = [dbm, "--url", t.dbmate_url("bench_dbmate_noop"), "--migrations-dir", mdir,
+                        "--no-dump-schema"]
+            t.fresh("bench_dbmate_noop")
+            t.fresh("bench_migc_noop")
+            run(dbm_args + ["up"])
+            run([exe, "--database", t.migc_url("bench_migc_noop"), "up"])
+            for name, table in (("bench_dbmate_noop", "schema_migrations"),
+                                ("bench_migc_noop", "migc_schema_history")):
+                got = t.count(name, table)
+                if got != n:
+                    raise Failed("setup: %s holds %d rows in %s, not %d" % (name, got, table, n))
+            stats = interleave([(dbm_args + ["up"], None, None), (dbm_args + ["migrate"], None, None)] +
+                               [([e, "--database", t.migc_url("bench_migc_noop"), "up"], None, None)
+                                for _, e in kinds], runs)
+            base = stats[0]
+            REPORT.row("dbmate up at head (%s)" % t.label, base.fmt(), "peak %s" % base.fmt_rss())
+            REPORT.row("dbmate migrate at head (%s)" % t.label, stats[1].fmt(),
+                       "%.2fx dbmate up; peak %s" % (stats[1].med / base.med, stats[1].fmt_rss()))
+            for (k, _), st in zip(kinds, stats[2:]):
+                REPORT.row("migc up at head, %s binary (%s)" % (k, t.label), st.fmt(),
+                           "%.2fx dbmate up; peak %s" % (st.med / base.med, st.fmt_rss()))
+        except (Failed, OSError) as e:
+            REPORT.row("%s no-op up side by side with dbmate" % t.label, "FAILED", str(e)[:300])
+        if t.dialect == "postgres":
+            for name in ("bench_dbmate_noop", "bench_migc_noop"):
+                try:
+                    t.drop(name)
+                except Failed:
+                    pass
+    REPORT.note("`dbmate up` also checks that the database exists and creates it when it is "
+                "missing; `dbmate migrate` skips that. Ratios are migc / dbmate up: below 1 means "
+                "migc is faster.")
+
+
 # ---- RESULTS.md ----------------------------------------------------------------------------------
 
 def write_results(path, machine, started, elapsed):
@@ -840,7 +1134,10 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-static", dest="static", action="store_false")
-    ap.add_argument("--sections", default="1,2,3,4,5")
+    ap.add_argument("--sections", default="1,2,3,4,5,6")
+    ap.add_argument("--dbmate", default=os.environ.get("MIGC_BENCH_DBMATE") or DBMATE_VERSION,
+                    help="section 6: a dbmate version to install with npm into WORK/tools (default "
+                         "$MIGC_BENCH_DBMATE or %s), a path to a dbmate binary, or 'none'" % DBMATE_VERSION)
     ap.add_argument("--mem-limit-mb", type=int, default=4096,
                     help="address-space cap of every measured process (default 4096)")
     ap.add_argument("--results")
@@ -862,10 +1159,14 @@ def main():
     for k, v in machine:
         print("%-18s %s" % (k, v))
     table = {"1": section_build, "2": section_apply, "3": section_noop,
-             "4": section_backfill, "5": section_sizes}
+             "4": section_backfill, "5": section_sizes, "6": section_dbmate}
     for s in ARGS.sections.split(","):
         if s.strip() in table:
             table[s.strip()]()
+    if DBMATE.get("version"):
+        machine.append(("dbmate", "%s (%s)" % (DBMATE["version"], DBMATE["how"])))
+    elif DBMATE.get("why"):
+        machine.append(("dbmate", "not available: %s" % DBMATE["why"]))
     print("\n== targets")
     for t, m, v in REPORT.targets:
         print("  %-66s %-34s %s" % (t, m, v))

@@ -2,7 +2,8 @@
 # run.sh: the migc benchmarks in one command (see bench/README.md).
 #
 #   bench/run.sh [--build-dir DIR] [--no-build] [--quick] [--runs K]
-#                [--sections 1,2,3,4,5] [--no-static] [--no-results]
+#                [--sections 1,2,3,4,5,6] [--no-static] [--no-results]
+#                [--dbmate VERSION|PATH|none]
 #
 # Configures and builds migc and the runtime in DIR (default: build-bench at
 # the top of the source tree, Release with debug info), starts a throwaway
@@ -13,6 +14,9 @@
 #
 # --no-build: DIR is already built (the `bench` CMake target passes it).
 # --quick:    fewer runs and smaller N, for trying the scripts out.
+# --dbmate:   section 6's dbmate: a version to install with npm into
+#             DIR/bench-work/tools (default: $MIGC_BENCH_DBMATE, else the
+#             pinned version in bench.py), a path to a dbmate binary, or none.
 # Exit status: bench.py's (0 when the run completed, whatever the numbers),
 # 1 when migc or PostgreSQL could not be set up.
 set -euo pipefail
@@ -33,7 +37,8 @@ while [ $# -gt 0 ]; do
     --sections) py_args+=(--sections "${2:?--sections needs a list}"); shift 2 ;;
     --no-static) py_args+=(--no-static); static=0; shift ;;
     --no-results) write_results=0; shift ;;
-    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --dbmate) py_args+=(--dbmate "${2:?--dbmate needs a version, a path or none}"); shift 2 ;;
+    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: error: unknown option '$1'; see bench/run.sh --help" >&2; exit 2 ;;
   esac
 done
