@@ -552,10 +552,12 @@ static enum migc_rc repair_partial(migc *m, const struct hist_row *r, FILE *repo
     const struct migc_direction *dir =
         kind == HK_APPLYING ? &mig->up[m->dialect] : &mig->down[m->dialect];
     const struct migc_step *step = k <= dir->nsteps ? &dir->steps[k - 1] : NULL;
+    bool step_done = false;   /* its concurrent index was built: only the record is missing */
     if (step && step->concurrent_index && m->drv->index_state) {
         bool exists = false, invalid = false;
         if (m->drv->index_state(m->h, step->concurrent_index, &exists, &invalid))
             return engine_fail_drv(m, MIGC_IO, "cannot inspect index %s", step->concurrent_index);
+        step_done = exists && !invalid;
         if (exists && invalid) {
             if (m->drv->drop_index(m->h, step->concurrent_index))
                 return engine_fail_drv(m, MIGC_IO, "cannot drop the invalid index %s",
@@ -565,8 +567,16 @@ static enum migc_rc repair_partial(migc *m, const struct hist_row *r, FILE *repo
                         r->version, desc, step->concurrent_index);
         }
     }
-    if (k > 1) {
-        if (report)
+    if (k > 1 || step_done) {
+        /* Clearing the row would run the done steps again (an index built
+         * by step 1 would then already exist): leave it for up/down. */
+        if (report && step_done)
+            fprintf(report,
+                    "migration %" PRId64 " (%s) is %s (%s): step %u built the index %s, which "
+                    "is valid; run '%s' to finish it\n",
+                    r->version, desc, kind == HK_APPLYING ? "partly applied" : "partly reverted",
+                    r->state, k, step->concurrent_index, kind == HK_APPLYING ? "up" : "down");
+        else if (report)
             fprintf(report,
                     "migration %" PRId64 " (%s) is %s (%s): steps before %u are done; run '%s' "
                     "to finish it\n",

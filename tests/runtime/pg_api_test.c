@@ -3,7 +3,9 @@
  * migc_close must leave open, unlocked and as it was; check_head, status,
  * up, down, verify; errors as values with password-free messages; nothing
  * printed by library code (opts.log NULL); --single-transaction over 250
- * migrations, whose history rows go a hundred to a statement.
+ * migrations, whose history rows go a hundred to a statement; repair of a
+ * migration whose first step, a concurrent index, was built but not
+ * recorded (it must stay for up to finish, not be run again).
  *
  *   pg_api_test URL KEYWORDS     (a fresh, empty database; see pg_api_test.sh)
  *
@@ -15,8 +17,28 @@
 
 #include "migc/migc.h"
 #include "many.h"
+#include "plan_macros.h"
 
 extern const struct migc_plan pg_app;
+
+/* 1 creates ix_t; 2 indexes it concurrently, in its first (only) step */
+static const struct migc_migration ix_migrations[] = {
+    {.version = 1, .description = "create ix_t",
+     .checksum = "v1:1000000000000000000000000000000000000000000000000000000000000000",
+     .up = {[MIGC_POSTGRES] = STEPS(TX(SQL("CREATE TABLE ix_t (a int)")))},
+     .down = {[MIGC_POSTGRES] = STEPS(TX(SQL("DROP TABLE ix_t")))}},
+    {.version = 2, .description = "index ix_t",
+     .checksum = "v1:2000000000000000000000000000000000000000000000000000000000000000",
+     .up = {[MIGC_POSTGRES] = STEPS({.kind = MIGC_STEP_NO_TRANSACTION, .nstatements = 1,
+                                     .statements = (const struct migc_sql[]){SQL(
+                                         "CREATE INDEX CONCURRENTLY ix_t_a ON ix_t (a)")},
+                                     .concurrent_index = "ix_t_a"})},
+     .down = {[MIGC_POSTGRES] = STEPS(NOTX("DROP INDEX CONCURRENTLY ix_t_a"))}},
+};
+static const struct migc_plan ix_plan = {
+    .name = "ix", .migc_version = "test", .dialects = 1u << MIGC_POSTGRES,
+    .nmigrations = 2, .migrations = ix_migrations,
+    .drivers = {[MIGC_POSTGRES] = &migc_driver_postgres}};
 static int failures;
 
 static void check(bool ok, const char *what, const char *why)
@@ -209,6 +231,40 @@ int main(int argc, char **argv)
           "250 tables", buf);
     PQfinish(conn);
     many_plan_free(&mp);
+
+    /* repair after a concurrent build that finished but was not recorded:
+     * the row stays (clearing it would build the index again, which
+     * exists), and up finishes the migration */
+    opts.history_table = "ix_history";
+    rc = migc_open(&m, &ix_plan, url, &opts);
+    struct migc_up_options to1 = {.to = 1};
+    rc = rc ? rc : migc_up(m, &to1);
+    check(rc == MIGC_OK, "ix: up --to 1", migc_errmsg(m));
+    conn = PQconnectdb(keywords);
+    PQclear(PQexec(conn, "CREATE INDEX ix_t_a ON ix_t (a)"));
+    PQclear(PQexec(conn, "INSERT INTO ix_history (version, description, checksum, state) VALUES "
+                         "(2, 'index ix_t', 'v1:2000000000000000000000000000000000000000000000000000000000000000', "
+                         "'applying:1/1')"));
+    char *report = NULL;
+    size_t reportlen = 0;
+    FILE *reportf = open_memstream(&report, &reportlen);
+    rc = reportf ? migc_repair(m, false, 0, reportf) : MIGC_IO;
+    if (reportf)
+        fclose(reportf);
+    check(rc == MIGC_OK, "ix: repair", migc_errmsg(m));
+    check(report && strstr(report, "step 1 built the index ix_t_a, which is valid; run 'up'"),
+          "ix: repair says the index is built and up finishes", report);
+    check(!strcmp(value(conn, "SELECT state FROM ix_history WHERE version = 2", buf, sizeof buf),
+                  "applying:1/1"),
+          "ix: repair keeps the row", buf);
+    rc = migc_up(m, NULL);
+    check(rc == MIGC_OK, "ix: up after repair", migc_errmsg(m));
+    check(!strcmp(value(conn, "SELECT state FROM ix_history WHERE version = 2", buf, sizeof buf),
+                  "applied"),
+          "ix: applied", buf);
+    migc_close(m);
+    PQfinish(conn);
+    free(report);
 
     printf("%d failure%s\n", failures, failures == 1 ? "" : "s");
     return failures > 99 ? 99 : failures;
