@@ -220,42 +220,66 @@ static void free_keys(char **keys, unsigned n)
     }
 }
 
+/* Writes the state that follows the steps: the next partial state, or the
+ * end ('applied' / row deleted). */
+static enum migc_rc write_next_state(migc *m, const struct migc_migration *mig, bool down,
+                                     const char *next_state, int64_t started)
+{
+    if (next_state)
+        return history_put(m, mig, next_state, NULL, -1);
+    if (down)
+        return history_delete(m, mig->version);
+    return history_put(m, mig, "applied", NULL, migc_now_ms() - started);
+}
+
 struct backfill_ctx {
     const struct migc_migration *mig;
     const struct migc_backfill *bf;
+    const char *what;     /* "migration V (description), step K/N", for messages */
     const char *state;
+    /* what follows the step, written by the transaction that ends it */
+    bool down;
+    const char *next_state;
+    int64_t started;
     char *sql_first_bound, *sql_next_bound, *sql_first_update, *sql_next_update;
     char *sql_first_rest, *sql_next_rest;   /* NULL: the plan has none */
     char **prev;          /* nkeys; prev[0] == NULL: at the start */
     char **bound;         /* nkeys, the batch's last key */
-    bool done;
+    bool done;            /* the step is over, and its end recorded */
+    bool updated;         /* this transaction updated a batch */
     int64_t batch_rows;   /* rows the last batch changed; -1: unknown */
 };
 
-/* One batch: find its last key, update it, record progress. */
+/* One batch: find its last key, update it, record progress. The batch
+ * that ends the step (the last, shorter one, or none when nothing is left)
+ * records the state that follows the step instead, so that finishing costs
+ * no commit of its own. */
 static enum migc_rc backfill_batch(migc *m, void *vctx)
 {
     struct backfill_ctx *c = vctx;
     const struct migc_backfill *bf = c->bf;
     unsigned nk = bf->nkeys;
-    bool start = c->prev[0] == NULL;
+    bool start = c->prev[0] == NULL, last = false;
+    c->done = c->updated = false;   /* again on a retried transaction */
     struct migc_rows r;
     if (m->drv->query(m->h, start ? c->sql_first_bound : c->sql_next_bound, start ? 0 : nk,
                       (const char *const *)c->prev, &r))
-        return engine_fail_drv(m, MIGC_REFUSED, "backfill of %s: cannot find the next batch",
-                               bf->table);
+        return engine_fail_drv(m, MIGC_REFUSED, "%s: backfill of %s: cannot find the next batch",
+                               c->what, bf->table);
     if (r.nrows == 0 && (start ? c->sql_first_rest : c->sql_next_rest)) {
         /* fewer than a batch left: where do they end? */
         migc_rows_free(&r);
         if (m->drv->query(m->h, start ? c->sql_first_rest : c->sql_next_rest, start ? 0 : nk,
                           (const char *const *)c->prev, &r))
-            return engine_fail_drv(m, MIGC_REFUSED, "backfill of %s: cannot find the last batch",
+            return engine_fail_drv(m, MIGC_REFUSED,
+                                   "%s: backfill of %s: cannot find the last batch", c->what,
                                    bf->table);
+        last = true;
     }
     if (r.nrows == 0) {
         migc_rows_free(&r);
         c->done = true;
-        return MIGC_OK;
+        return write_next_state(m, c->mig, c->down, c->next_state, c->started);
     }
     free_keys(c->bound, nk);
     for (unsigned i = 0; i < nk; i++) {
@@ -279,8 +303,13 @@ static enum migc_rc backfill_batch(migc *m, void *vctx)
                                          np, params, NULL);
     free(params);
     if (drc)
-        return engine_fail_drv(m, MIGC_REFUSED, "backfill of %s failed", bf->table);
+        return engine_fail_drv(m, MIGC_REFUSED, "%s: backfill of %s failed", c->what, bf->table);
     c->batch_rows = m->drv->changes ? m->drv->changes(m->h) : -1;
+    c->updated = true;
+    if (last) {
+        c->done = true;
+        return write_next_state(m, c->mig, c->down, c->next_state, c->started);
+    }
     char *prog = progress_encode((const char *const *)c->bound, nk);
     if (!prog)
         return engine_fail(m, MIGC_IO, "out of memory");
@@ -326,13 +355,17 @@ static int64_t count_rows(migc *m, const struct migc_backfill *bf)
     return n;
 }
 
-/* Runs a batched backfill from progress (NULL: the start). */
+/* Runs a batched backfill from progress (NULL: the start); its last
+ * transaction records next_state (NULL: the migration is done). *batches:
+ * the batches committed. */
 static enum migc_rc run_backfill(migc *m, const struct migc_migration *mig, const char *what,
                                  const struct migc_backfill *bf, const char *state,
-                                 const char *progress)
+                                 const char *progress, bool down, const char *next_state,
+                                 int64_t started_migration, uint64_t *batches)
 {
     unsigned nk = bf->nkeys ? bf->nkeys : 1;
-    struct backfill_ctx c = {.mig = mig, .bf = bf, .state = state};
+    struct backfill_ctx c = {.mig = mig, .bf = bf, .what = what, .state = state, .down = down,
+                             .next_state = next_state, .started = started_migration};
     c.prev = calloc(nk, sizeof *c.prev);
     c.bound = calloc(nk, sizeof *c.bound);
     c.sql_first_bound = migc_sql_text(&bf->first_bound);
@@ -354,20 +387,22 @@ static enum migc_rc run_backfill(migc *m, const struct migc_migration *mig, cons
                          "by hand or run 'repair'", what, progress);
     int64_t total = !rc && m->opts.progress ? count_rows(m, bf) : -1;
     int64_t started = migc_now_ms();
-    uint64_t batches = 0, rows = 0;
+    uint64_t rows = 0;
+    *batches = 0;
     while (!rc && !c.done) {
         rc = in_transaction(m, false, what, backfill_batch, &c);
-        if (rc || c.done)
+        if (rc || !c.updated)
             break;
         char **t = c.prev;   /* the batch's last key is the next batch's start */
         c.prev = c.bound;
         c.bound = t;
         free_keys(c.bound, nk);
-        batches++;
+        (*batches)++;
         rows += c.batch_rows >= 0 ? (uint64_t)c.batch_rows : bf->batch_size;
-        show_progress(m, bf, rows, total, started, false);
+        if (!c.done)
+            show_progress(m, bf, rows, total, started, false);
     }
-    if (!rc && batches)
+    if (!rc && *batches)
         show_progress(m, bf, rows, total, started, true);
     if (c.prev)
         free_keys(c.prev, nk);
@@ -396,18 +431,6 @@ struct tx_steps_ctx {
     int64_t started;
     const char *what;
 };
-
-/* Writes the state that follows the steps: the next partial state, or the
- * end ('applied' / row deleted). */
-static enum migc_rc write_next_state(migc *m, const struct migc_migration *mig, bool down,
-                                     const char *next_state, int64_t started)
-{
-    if (next_state)
-        return history_put(m, mig, next_state, NULL, -1);
-    if (down)
-        return history_delete(m, mig->version);
-    return history_put(m, mig, "applied", NULL, migc_now_ms() - started);
-}
 
 /* tx_body: steps [from, to) then the state that follows them. */
 static enum migc_rc tx_steps_body(migc *m, void *vctx)
@@ -497,6 +520,7 @@ enum migc_rc steps_run(migc *m, const struct migc_migration *mig, bool down,
             break;
         }
         const char *next_state = k == n ? NULL : next;
+        bool nothing_recorded = false;   /* a first step that failed before any commit */
         switch (st->kind) {
         case MIGC_STEP_TRANSACTION: {
             struct tx_steps_ctx c = {.mig = mig, .dir = dir, .from = k - 1, .to = k,
@@ -510,18 +534,20 @@ enum migc_rc steps_run(migc *m, const struct migc_migration *mig, bool down,
             if (!rc)
                 rc = write_next_state(m, mig, down, next_state, started);
             break;
-        case MIGC_STEP_BACKFILL:
-            if (!resumed)
-                rc = history_put(m, mig, state, NULL, -1);
-            if (!rc)
-                rc = run_backfill(m, mig, w, st->backfill, state, resumed ? progress : NULL);
-            if (!rc)
-                rc = write_next_state(m, mig, down, next_state, started);
+        case MIGC_STEP_BACKFILL: {
+            /* Not recorded before it starts: each batch commits its state
+             * and progress itself, and the last one the state after it. */
+            uint64_t batches = 0;
+            rc = run_backfill(m, mig, w, st->backfill, state, resumed ? progress : NULL, down,
+                              next_state, started, &batches);
+            if (rc && k == 1 && !resumed && !batches)
+                nothing_recorded = true;
             break;
+        }
         default:
             rc = engine_fail(m, MIGC_IO, "%s: unknown step kind %d", w, (int)st->kind);
         }
-        if (rc && st->kind != MIGC_STEP_TRANSACTION) {
+        if (rc && st->kind != MIGC_STEP_TRANSACTION && !nothing_recorded) {
             char *msg = engine_format("%s\nthe database records '%s' for it: fix the cause and "
                                       "run '%s' again to resume, or 'repair'",
                                       migc_errmsg(m), state, down ? "down" : "up");
