@@ -7,6 +7,8 @@
 #   consumer.sh find_package     configure + build the example against
 #                                $PREFIX, run it on SQLite and PostgreSQL
 #   consumer.sh add_subdirectory the same, with migc built inside the example
+#   consumer.sh fetchcontent     the same, with migc from FetchContent (URL of
+#                                an archive of the tracked sources)
 #   consumer.sh rebuild          what a .mig change rebuilds; a new file is
 #                                noticed; a broken one fails with migc's diagnostic
 #   consumer.sh static           the STATIC notes-migrate in an empty root:
@@ -162,6 +164,39 @@ add_subdirectory)
   configure "$b" "$example" -DMIGC_SOURCE_DIR="$MIGC_SRC"
   build "$b"
   run_both "$b" add_subdirectory
+  ;;
+
+fetchcontent)
+  # migc as a FetchContent user gets it: a release-like archive of the
+  # tracked sources (the working tree's versions of them), declared by URL,
+  # with examples/notes next to it in an outer project.
+  b=$WORK/build
+  src=$WORK/src
+  rm -rf "$b" "$src" "$WORK/migc"
+  mkdir -p "$src" "$WORK/migc"
+  if git -C "$MIGC_SRC" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$MIGC_SRC" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$WORK/migc"
+  else
+    (cd "$MIGC_SRC" && tar --exclude='./build*' --exclude='./.git' -cf - .) | tar -xf - -C "$WORK/migc"
+  fi
+  tar -czf "$WORK/migc.tar.gz" -C "$WORK" migc
+  cp -R "$example" "$src/notes"
+  cat >"$src/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.25)
+project(fetch_notes LANGUAGES C)
+include(FetchContent)
+FetchContent_Declare(migc URL "file://$WORK/migc.tar.gz")
+FetchContent_MakeAvailable(migc)
+add_subdirectory(notes)
+CMAKE
+  step "configure with migc from FetchContent"
+  configure "$b" "$src"
+  build "$b"
+  contains "[MIGC][notes_migrations]"
+  [ -x "$b/notes/notes-migrate" ] || fail "no notes-migrate"
+  expect 0 ctest --test-dir "$b" -N
+  contains "Total Tests: 0"   # migc's own tests stay out of a consumer's build
+  run_both "$b/notes" fetchcontent
   ;;
 
 rebuild)
