@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "migc/plan.h"   /* enum migc_dialect, for notes that concern one dialect */
 #include "types.h"
 
 typedef struct ck {
@@ -1173,12 +1174,13 @@ static void check_create_index(ck *k, const stmt *s)
     if (!t)
         return;
     scope sc = {t, NULL, true};
-    if (s->method.s)
+    bool sqlite_built = diag_wants_dialect(k->d, MIGC_SQLITE);
+    if (s->method.s && sqlite_built)
         diag_note(k->d, &s->method.at, "`using %s` is postgresql-only; the sqlite build ignores it",
                   s->method.s);
     for (uint32_t i = 0; i < s->nelems; i++) {
         type_expr(k, s->elems[i].e, &sc);
-        if (s->elems[i].opclass.s)
+        if (s->elems[i].opclass.s && sqlite_built)
             diag_note(k->d, &s->elems[i].opclass.at, "operator class '%s' is postgresql-only; "
                       "the sqlite build ignores it", s->elems[i].opclass.s);
     }
@@ -1402,6 +1404,10 @@ static void check_raw_sql(ck *k, const stmt *s)
 {
     uint32_t nt;
     const cat_table **ts = catalog_tables_in_sql(k->c, s->sql, &nt);
+    /* a block for one dialect concerns only that dialect's build */
+    if ((s->dialect == RAW_POSTGRES && !diag_wants_dialect(k->d, MIGC_POSTGRES)) ||
+        (s->dialect == RAW_SQLITE && !diag_wants_dialect(k->d, MIGC_SQLITE)))
+        nt = 0;
     for (uint32_t i = 0; i < nt; i++) {
         const cat_table *t = ts[i];
         diag_note(k->d, &s->at, "raw sql names table '%s'; the checker cannot see what it does, so "

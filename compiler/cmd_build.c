@@ -84,7 +84,7 @@ int cmd_build(int argc, char **argv)
         return usage_error("build", "--dialect needs at least one of postgres, sqlite");
     }
     const checked_history *ch = NULL;
-    int rc = codegen_frontend(a, dir, strict, &ch);
+    int rc = codegen_frontend(a, dir, strict, mask, &ch);
     if (rc != EXIT_OK) {
         arena_free(a);
         return rc;

@@ -53,7 +53,7 @@ int cmd_schema(int argc, char **argv)
     }
     arena *a = arena_new();
     const checked_history *ch = NULL;
-    int rc = codegen_frontend(a, dir, strict, &ch);
+    int rc = codegen_frontend(a, dir, strict, 1u << d, &ch);
     if (rc == EXIT_OK) {
         /* The catalog replayed up to `at` (linear: no snapshot per migration). */
         catalog *c = NULL;

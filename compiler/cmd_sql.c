@@ -81,7 +81,7 @@ int cmd_sql(int argc, char **argv)
         return usage_error("sql", "--down goes with --format plain (the layouts hold both directions)");
     arena *a = arena_new();
     const checked_history *ch = NULL;
-    int rc = codegen_frontend(a, dir, strict, &ch);
+    int rc = codegen_frontend(a, dir, strict, 1u << d, &ch);
     if (rc == EXIT_OK) {
         cg_plan *p = codegen_plan(a, ch, 1u << d);
         rc = export_sql(a, p, d, f, down, to, out);

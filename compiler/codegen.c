@@ -36,9 +36,11 @@ int cli_opt_value(int argc, char **argv, int *i, const char *opt, const char **v
     return 1;
 }
 
-int codegen_frontend(arena *a, const char *dir, bool strict, const checked_history **out)
+int codegen_frontend(arena *a, const char *dir, bool strict, unsigned dialects,
+                     const checked_history **out)
 {
     diag_ctx *d = diag_new(a, stderr, diag_colour_wanted(), strict);
+    diag_set_dialects(d, dialects);
     bool io_failed = false;
     history *h = load_history(a, d, dir, &io_failed);
     if (diag_errors(d)) {

@@ -23,6 +23,7 @@ struct diag_ctx {
     FILE *out;
     bool colour, strict;
     unsigned errors, warnings;
+    unsigned dialects;   /* diag_set_dialects(); ~0u: all */
 };
 
 /* GCC's default colours (GCC_COLORS). */
@@ -43,7 +44,18 @@ diag_ctx *diag_new(arena *a, FILE *out, bool colour, bool strict)
     d->out = out;
     d->colour = colour;
     d->strict = strict;
+    d->dialects = ~0u;
     return d;
+}
+
+void diag_set_dialects(diag_ctx *d, unsigned mask)
+{
+    d->dialects = mask;
+}
+
+bool diag_wants_dialect(const diag_ctx *d, unsigned dialect)
+{
+    return dialect < 32 && (d->dialects >> dialect & 1u);
 }
 
 /* Prints the quoted line of l and the caret line under its token. */

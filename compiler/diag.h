@@ -35,6 +35,12 @@ void diag_report(diag_ctx *d, diag_level level, const loc *l, const char *fmt, .
 #define diag_warning(d, l, ...) diag_report((d), DIAG_WARNING, (l), __VA_ARGS__)
 #define diag_note(d, l, ...) diag_report((d), DIAG_NOTE, (l), __VA_ARGS__)
 
+/* The dialects being built, as 1u << enum migc_dialect bits (all by
+ * default): notes that concern only one dialect's build ("the sqlite build
+ * ignores it") are left out when it is not among them. */
+void diag_set_dialects(diag_ctx *d, unsigned mask);
+bool diag_wants_dialect(const diag_ctx *d, unsigned dialect);
+
 /* Sends the diagnostics that follow (and the summary) to out instead;
  * returns the stream used until now. Cannot fail. */
 FILE *diag_set_output(diag_ctx *d, FILE *out);

@@ -199,9 +199,12 @@ const char *export_schema_ddl(arena *a, const catalog *c, dialect d);
 
 /* ---- the commands' shared front end (codegen.c) -------------------------------- */
 
-/* Loads and checks the history in dir. Returns EXIT_OK with *out set, or the
- * exit code after printing the diagnostics and their summary. */
-int codegen_frontend(arena *a, const char *dir, bool strict, const checked_history **out);
+/* Loads and checks the history in dir for the dialects being built
+ * (1u << dialect bits; notes for other dialects' builds are left out).
+ * Returns EXIT_OK with *out set, or the exit code after printing the
+ * diagnostics and their summary. */
+int codegen_frontend(arena *a, const char *dir, bool strict, unsigned dialects,
+                     const checked_history **out);
 /* "postgres" / "sqlite" -> dialect; false for anything else. */
 bool dialect_from_name(const char *s, dialect *d);
 

@@ -486,7 +486,7 @@ int main(int argc, char **argv)
         return 2;
     arena *a = arena_new();
     const checked_history *ch = NULL;
-    if (codegen_frontend(a, argv[2], false, &ch) != 0) {
+    if (codegen_frontend(a, argv[2], false, ~0u, &ch) != 0) {
         arena_free(a);
         return 1;
     }

@@ -146,7 +146,7 @@ static char *checksum_of(const char *dir)
     arena *a = arena_new();
     const checked_history *ch = NULL;
     char *res = NULL;
-    if (codegen_frontend(a, dir, false, &ch) == 0) {
+    if (codegen_frontend(a, dir, false, ~0u, &ch) == 0) {
         cg_plan *p = codegen_plan(a, ch, 3);
         if (p->n == 1 && p->migs[0].checksum)
             res = strdup(p->migs[0].checksum);

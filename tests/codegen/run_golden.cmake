@@ -5,7 +5,8 @@
 # CASE/migrations is the history; CASE/expected.<dialect>.sql holds the exact
 # output of `migc sql --dialect D` followed by that of `migc sql --dialect D
 # --down` and of `migc schema --dialect D [--at 1]` (or the error text and exit code
-# when a command fails). A mismatch
+# when a command fails; the diagnostics of a successful up export, such as
+# notes that concern only that dialect, follow its SQL). A mismatch
 # prints a unified diff and fails; -DUPDATE=1 rewrites the expected files.
 if(NOT MIGC OR NOT CASE)
   message(FATAL_ERROR "usage: cmake -DMIGC=... -DCASE=... [-DUPDATE=1] -P run_golden.cmake")
@@ -24,6 +25,9 @@ foreach(dialect postgres sqlite)
     string(APPEND actual "${out}")
     if(NOT rc EQUAL 0)
       string(APPEND actual "${err}exit: ${rc}\n")
+    elseif(dir STREQUAL "up" AND NOT err STREQUAL "")
+      # notes and warnings of a successful export: those for this dialect only
+      string(APPEND actual "-- diagnostics of migc sql --dialect ${dialect}\n${err}")
     endif()
   endforeach()
   foreach(at "" "--at=1")
