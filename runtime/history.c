@@ -162,35 +162,29 @@ const struct hist_row *history_find(const struct history *h, int64_t version)
 }
 
 /* The upsert of nrows history rows: INSERT ... VALUES (7 parameters per
- * row, numbered from 1) ON CONFLICT (version) DO UPDATE. */
+ * row, numbered from 1) ON CONFLICT (version) DO UPDATE. NULL when out of
+ * memory. */
 static char *upsert_sql(migc *m, unsigned nrows)
 {
-    static const char tail[] =
-        " ON CONFLICT (version) DO UPDATE SET description = excluded.description, "
-        "checksum = excluded.checksum, applied_at = excluded.applied_at, "
-        "execution_ms = excluded.execution_ms, state = excluded.state, "
-        "progress = excluded.progress, migc_version = excluded.migc_version";
     const char *P = m->drv->param_prefix, *now = m->drv->now_sql;
-    /* a row is "(" 7 parameters of at most 2 + 10 digits and now ")" */
-    size_t cap = 200 + strlen(m->qhist) + sizeof tail +
-                 (size_t)nrows * (7 * (strlen(P) + 12) + strlen(now) + 4);
-    char *sql = malloc(cap);
-    if (!sql)
-        return NULL;
+    char *sql = NULL;
     size_t len = 0;
-    int n = snprintf(sql, cap,
-                     "INSERT INTO %s (version, description, checksum, applied_at, execution_ms, "
-                     "state, progress, migc_version) VALUES ",
-                     m->qhist);
-    for (unsigned r = 0; n >= 0 && (len += (size_t)n) < cap && r <= nrows; r++) {
+    FILE *f = open_memstream(&sql, &len);
+    if (!f)
+        return NULL;
+    fprintf(f, "INSERT INTO %s (version, description, checksum, applied_at, execution_ms, state, "
+               "progress, migc_version) VALUES ", m->qhist);
+    for (unsigned r = 0; r < nrows; r++) {
         unsigned b = r * 7;
-        n = r == nrows ? snprintf(sql + len, cap - len, "%s", tail)
-                       : snprintf(sql + len, cap - len,
-                                  "%s(%s%u, %s%u, %s%u, %s, %s%u, %s%u, %s%u, %s%u)", r ? ", " : "",
-                                  P, b + 1, P, b + 2, P, b + 3, now, P, b + 4, P, b + 5, P, b + 6,
-                                  P, b + 7);
+        fprintf(f, "%s(%s%u, %s%u, %s%u, %s, %s%u, %s%u, %s%u, %s%u)", r ? ", " : "", P, b + 1, P,
+                b + 2, P, b + 3, now, P, b + 4, P, b + 5, P, b + 6, P, b + 7);
     }
-    if (n < 0 || len >= cap) {   /* cannot happen with cap above; never run a cut statement */
+    fputs(" ON CONFLICT (version) DO UPDATE SET description = excluded.description, "
+          "checksum = excluded.checksum, applied_at = excluded.applied_at, "
+          "execution_ms = excluded.execution_ms, state = excluded.state, "
+          "progress = excluded.progress, migc_version = excluded.migc_version", f);
+    bool failed = ferror(f) != 0;
+    if (fclose(f) != 0 || failed) {
         free(sql);
         return NULL;
     }
