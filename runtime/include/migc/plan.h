@@ -66,9 +66,8 @@ struct migc_backfill {
     struct migc_sql whole;
     /* SELECT of the last key of the rows left (fewer than batch_size), same
      * parameters as first_bound/next_bound. No row: nothing left to do.
-     * Optional (nparts 0): then the bound's "no row" already means done,
-     * which is right for a bound that returns the last key of a short
-     * batch itself. */
+     * Optional: with nparts 0 the bound's "no row" means done, for plans
+     * whose bound returns the last key of a short batch itself. */
     struct migc_sql first_rest;
     struct migc_sql next_rest;
 };
