@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "emit.h"
+#include "types.h"
 
 /* True when name can go unquoted on d: [a-z_][a-z0-9_]* and no keyword. */
 static bool plain_name(dialect d, const char *name)
@@ -99,6 +100,47 @@ static void operand(strbuf *b, dialect d, const expr *e, const sql_type *target)
     } else {
         sb_expr(b, d, e, target);
     }
+}
+
+/* Casts whose plain SQLite CAST would differ from PostgreSQL's result:
+ * a fractional number to an integer (PostgreSQL rounds half away from zero,
+ * CAST truncates), a bool to text ('true'/'false', not '1'/'0'), text to
+ * bool (PostgreSQL's spellings; anything else is NULL where PostgreSQL
+ * fails) and an integer to bool (non-zero is true). Appends the SQLite
+ * form of cast e and returns true, or appends nothing and returns false
+ * for a cast that CAST renders faithfully. */
+static bool sqlite_cast_special(strbuf *b, const expr *e)
+{
+    type_kind from = e->args[0]->type.kind, to = e->cast_to.kind;
+    const expr *x = e->args[0];
+    if (type_is_integer(to) && (from == TY_NUMERIC || from == TY_REAL || from == TY_DOUBLE)) {
+        bool rounded = x->kind == E_CALL && x->fn == FN_ROUND && x->nargs == 1;
+        sb_puts(b, rounded ? "CAST(" : "CAST(round(");
+        sb_expr(b, MIGC_SQLITE, x, NULL);
+        sb_puts(b, rounded ? " AS INTEGER)" : ") AS INTEGER)");
+        return true;
+    }
+    if (from == TY_BOOL && type_is_text(to)) {
+        sb_puts(b, "CASE ");
+        operand(b, MIGC_SQLITE, x, NULL);
+        sb_puts(b, " WHEN 1 THEN 'true' WHEN 0 THEN 'false' END");
+        return true;
+    }
+    if (type_is_text(from) && to == TY_BOOL) {
+        sb_puts(b, "CASE lower(trim(");
+        sb_expr(b, MIGC_SQLITE, x, NULL);
+        sb_puts(b, ")) WHEN 't' THEN 1 WHEN 'true' THEN 1 WHEN 'y' THEN 1 WHEN 'yes' THEN 1"
+                   " WHEN 'on' THEN 1 WHEN '1' THEN 1 WHEN 'f' THEN 0 WHEN 'false' THEN 0"
+                   " WHEN 'n' THEN 0 WHEN 'no' THEN 0 WHEN 'off' THEN 0 WHEN '0' THEN 0 END");
+        return true;
+    }
+    if (type_is_integer(from) && to == TY_BOOL) {
+        sb_putc(b, '(');
+        operand(b, MIGC_SQLITE, x, NULL);
+        sb_puts(b, " <> 0)");
+        return true;
+    }
+    return false;
 }
 
 /* now() on d, as the type target wants. */
@@ -206,6 +248,8 @@ void sb_expr(strbuf *b, dialect d, const expr *e, const sql_type *target)
         break;
     }
     case E_CAST:
+        if (d == MIGC_SQLITE && sqlite_cast_special(b, e))
+            break;
         sb_puts(b, "CAST(");
         sb_expr(b, d, e->args[0], e->cast_to.kind == TY_TIMESTAMP ? &e->cast_to : NULL);
         sb_printf(b, " AS %s)", d == MIGC_POSTGRES ? pg_type_sql(b->a, e->cast_to)

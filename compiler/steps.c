@@ -564,6 +564,24 @@ static void alter_type(gen *g, const catalog *cur, const catalog *tgt, const cha
     if (!type_widens(fc->type, tc->type))
         g->loses_data = true;
     if (g->d == MIGC_SQLITE) {
+        type_kind fk = fc->type.kind, tk = tc->type.kind;
+        bool ftext = fk == TY_TEXT || fk == TY_VARCHAR, ttext = tk == TY_TEXT || tk == TY_VARCHAR;
+        bool fint = fk == TY_SMALLINT || fk == TY_INT || fk == TY_BIGINT;
+        bool tint = tk == TY_SMALLINT || tk == TY_INT || tk == TY_BIGINT;
+        bool ffrac = fk == TY_NUMERIC || fk == TY_REAL || fk == TY_DOUBLE;
+        if (!using_e && ((fk == TY_BOOL && ttext) || (ftext && tk == TY_BOOL) ||
+                         (fint && tk == TY_BOOL) || (ffrac && tint))) {
+            /* As PostgreSQL's cast, which copying the value into a column
+             * of the new affinity would not be (see sqlite_cast_special):
+             * 'true'/'false' for a bool, rounding to an integer. */
+            expr *c = ast_expr(g->a, E_CAST, (loc){0});
+            expr *v = ast_expr(g->a, E_COLUMN, (loc){0});
+            v->col.s = col;
+            v->type = fc->type;
+            c->cast_to = tc->type;
+            c->type = tc->type;
+            using_e = ast_expr_add_arg(g->a, c, v);
+        }
         rebuild(g, cur, tgt, table, col, using_e);
         return;
     }
