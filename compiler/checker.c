@@ -490,6 +490,13 @@ static void check_assign(ck *k, const expr *e, sql_type to, const char *what, co
         diag_error(k->d, &e->at, "%s for column '%s' is out of range for type %s", what, col, b);
     else if (e->kind == E_STR && type_is_text(to.kind))
         diag_error(k->d, &e->at, "%s for column '%s' is longer than %s allows", what, col, b);
+    else if (e->kind == E_STR && (to.kind == TY_UUID || to.kind == TY_DATE || to.kind == TY_TIME ||
+                                  to.kind == TY_TIMESTAMP || to.kind == TY_TIMESTAMPTZ))
+        diag_error(k->d, &e->at, "%s for column '%s' is not a valid %s literal; write %s", what, col, b,
+                   to.kind == TY_UUID ? "8-4-4-4-12 hex digits" :
+                   to.kind == TY_DATE ? "an ISO-8601 date, 'YYYY-MM-DD'" :
+                   to.kind == TY_TIME ? "an ISO-8601 time, 'HH:MM[:SS[.fff]]'" :
+                   "an ISO-8601 timestamp, 'YYYY-MM-DD HH:MM[:SS[.fff]]' with an optional zone");
     else if (type_castable(e->type, to) && (type_is_numeric(e->type.kind) && type_is_numeric(to.kind)))
         diag_error(k->d, &e->at, "%s for column '%s' has type %s, which does not fit %s without a cast; "
                    "write cast(... as %s)", what, col, a, b, b);

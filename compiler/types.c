@@ -184,6 +184,106 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
+/* Reads exactly n decimal digits at *p into *v and advances *p; false
+ * when any of them is not a digit. */
+static bool digits(const char **p, int n, int *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++, (*p)++) {
+        if (**p < '0' || **p > '9')
+            return false;
+        *v = *v * 10 + (**p - '0');
+    }
+    return true;
+}
+
+/* Parses an ISO date YYYY-MM-DD at *p (day checked against the month,
+ * leap years included) and advances *p past it. */
+static bool iso_date(const char **p)
+{
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d;
+    if (!digits(p, 4, &y) || *(*p)++ != '-' || !digits(p, 2, &m) || *(*p)++ != '-' ||
+        !digits(p, 2, &d))
+        return false;
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return false;
+    return !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+}
+
+/* Parses HH:MM[:SS[.fraction]] at *p (24:00:00 allowed, as PostgreSQL). */
+static bool iso_time(const char **p)
+{
+    int h, m, sec = 0;
+    if (!digits(p, 2, &h) || *(*p)++ != ':' || !digits(p, 2, &m))
+        return false;
+    if (**p == ':') {
+        (*p)++;
+        if (!digits(p, 2, &sec))
+            return false;
+        if (**p == '.') {
+            (*p)++;
+            if (**p < '0' || **p > '9')
+                return false;
+            while (**p >= '0' && **p <= '9')
+                (*p)++;
+        }
+    }
+    return (h < 24 && m < 60 && sec < 60) || (h == 24 && m == 0 && sec == 0);
+}
+
+/* Parses an optional zone at *p: Z, +HH, +HH:MM or +HHMM (or -). */
+static bool iso_zone(const char **p)
+{
+    int h, m;
+    if (**p == 'Z' || **p == 'z') {
+        (*p)++;
+        return true;
+    }
+    if (**p != '+' && **p != '-')
+        return true;
+    (*p)++;
+    if (!digits(p, 2, &h))
+        return false;
+    if (**p == ':')
+        (*p)++;
+    if (**p >= '0' && **p <= '9' && !digits(p, 2, &m))
+        return false;
+    return h <= 15;
+}
+
+/* Is string literal s a value of type k that both databases read alike?
+ * Dates, times and timestamps must be ISO-8601 (SQLite stores the text as
+ * written and compares it as text; PostgreSQL rejects what is no date at
+ * all), uuids 8-4-4-4-12 hex digits. Other types: always true. */
+static bool literal_text_valid(type_kind k, const char *s)
+{
+    const char *p = s;
+    switch (k) {
+    case TY_DATE: return iso_date(&p) && !*p;
+    case TY_TIME: return iso_time(&p) && !*p;
+    case TY_TIMESTAMP:
+    case TY_TIMESTAMPTZ:
+        if (!iso_date(&p))
+            return false;
+        if (!*p)
+            return true;
+        if (*p != ' ' && *p != 'T')
+            return false;
+        p++;
+        return iso_time(&p) && iso_zone(&p) && !*p;
+    case TY_UUID:
+        for (int i = 0; i < 36; i++, p++) {
+            bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+            bool hex = (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F');
+            if (dash ? *p != '-' : !hex)
+                return false;
+        }
+        return !*p;
+    default: return true;
+    }
+}
+
 bool type_assignable(sql_type to, const expr *e)
 {
     sql_type from = e->type;
@@ -194,7 +294,7 @@ bool type_assignable(sql_type to, const expr *e)
             return false;
         if (to.kind == TY_VARCHAR && to.p >= 0 && e->text && utf8_chars(e->text) > (size_t)to.p)
             return false;
-        return true;
+        return !e->text || literal_text_valid(to.kind, e->text);
     }
     if (expr_is_literal(e) && type_is_numeric(from.kind) && type_is_numeric(to.kind))
         return type_literal_fits(e, to.kind);

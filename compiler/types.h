@@ -35,7 +35,8 @@ const char *type_str(sql_type t, char *buf, size_t n);
  * without a cast? Widening numeric conversions, varchar into text (or a
  * longer varchar), null into anything, integer literals that fit, decimal
  * literals into any non-integer numeric type, string literals into any
- * non-numeric type, text into varchar (the length is checked on write, as
+ * non-numeric type (dates, times and timestamps only in ISO-8601, uuids only
+ * as 8-4-4-4-12 hex), text into varchar (the length is checked on write, as
  * PostgreSQL does), numeric into a float. Returns false for narrowing. */
 bool type_assignable(sql_type to, const expr *e);
 
