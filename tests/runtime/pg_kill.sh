@@ -165,8 +165,28 @@ down_kill_when() {
     sleep 0.01
   done
 }
-down_kill_when "down, between the steps of migration 3" \
-  "SELECT EXISTS (SELECT 1 FROM migc_schema_history WHERE state LIKE 'reverting:%')"
+# Between the steps of migration 3's down, deterministically: with 6, 5 and
+# 4 reverted, a session holding a lock on users makes DROP INDEX
+# CONCURRENTLY (step 1/2) wait while 'reverting:1/2' is recorded; the kill
+# lands there. (Polling for the state alone raced with a fast down.)
+app down --to 3 --allow-data-loss
+expect_rc "down --to 3" $? 0
+holder_start rd
+holder rd "BEGIN; SELECT count(*) FROM users;"
+wait_for "the reader" "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'" 1
+( exec "$PG_APP" --database "$URL" down --to 0 --allow-data-loss ) >"$WORK/down.out" 2>"$WORK/down.err" &
+pid=$!
+wait_for "DROP INDEX CONCURRENTLY to wait for the reader" \
+  "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'migc' AND query LIKE 'DROP INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'" 1
+expect_eq "down, between the steps of migration 3: recorded" \
+  "$(q "SELECT state FROM migc_schema_history WHERE version = 3")" "reverting:1/2"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+holder rd "COMMIT;"
+holder_stop rd
+KILLS=$((KILLS + 1))
+ok "killed down, between the steps of migration 3"
+after_kill "down, between the steps of migration 3"
 down_kill_when "down, inside the delete of migration 2" "$(active 'DELETE FROM users%')"
 for i in $(seq 1 6); do
   d=$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.01 + (r % 12) / 100 }')
