@@ -6,6 +6,7 @@
  * commands that need it, runs the command through the public API and prints
  * results to stdout, reports and errors to stderr. Returns the exit code:
  * 0 ok, 1 refused/drift/failed, 2 usage, 3 connection/I/O, 4 lock wait. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "migc/migc.h"
 #include "migc_config.h"
 
@@ -380,9 +382,14 @@ static int cmd_sql(struct cli *c)
         for (int i = 0; i < MIGC_DIALECT_COUNT; i++)
             if (p->dialects & (1u << i))
                 d = d < 0 ? i : -2;
+        /* several: the database URL's form (read, never opened) chooses */
+        const char *env = getenv("DATABASE_URL");
+        const char *url = c->url ? c->url : env && *env ? env : NULL;
+        if (d == -2 && migc_url_dialect(url) >= 0)
+            d = migc_url_dialect(url);
         if (d == -2)
             return usage_error(c, "this binary has several dialects: choose one with --dialect "
-                                  "postgres or --dialect sqlite");
+                                  "postgres or --dialect sqlite (or give --database URL)");
         if (d < 0)
             return usage_error(c, "this binary has no dialect");
     }
@@ -409,6 +416,48 @@ static int cmd_sql(struct cli *c)
         fprintf(stderr, "%s: error: cannot write the sql: %s\n", c->prog, strerror(errno));
     }
     return rc;
+}
+
+/* The file a SQLite URL names, for the dry run's "does it exist" test:
+ * sqlite:PATH and sqlite://PATH verbatim; file:URI without its query or
+ * fragment, authority ("//" or "//localhost") and %XX escapes, as SQLite
+ * reads it. NULL for other URLs, an in-memory database (":memory:",
+ * mode=memory) or when out of memory; else malloc'd. */
+static char *sqlite_url_file(const char *url)
+{
+    if (!strncmp(url, "sqlite:", 7))
+        return strdup(url + (strncmp(url, "sqlite://", 9) ? 7 : 9));
+    if (strncmp(url, "file:", 5))
+        return NULL;
+    const char *p = url + 5, *end = p + strcspn(p, "?#");
+    if (strstr(end, "mode=memory"))
+        return NULL;
+    if (!strncmp(p, "//", 2)) {
+        p += 2;
+        if (!strncmp(p, "localhost/", 10))
+            p += 9;
+        else if (*p != '/')
+            return NULL;   /* another authority: SQLite refuses it anyway */
+    }
+    char *out = malloc((size_t)(end - p) + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (; p < end; p++) {
+        if (*p == '%' && end - p > 2 && isxdigit((unsigned char)p[1]) &&
+            isxdigit((unsigned char)p[2]) && (p[1] != '0' || p[2] != '0')) {
+            char hex[3] = {p[1], p[2], '\0'};
+            *o++ = (char)strtol(hex, NULL, 16);
+            p += 2;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    if (!strcmp(out, ":memory:")) {
+        free(out);
+        return NULL;
+    }
+    return out;
 }
 
 /* Runs a database command on an open handle. */
@@ -459,14 +508,15 @@ int migc_main(const struct migc_plan *plan, int argc, char **argv)
     if (!c.url)
         return usage_error(&c, "no database given: pass --database URL or set DATABASE_URL");
     c.opts.create = (!strcmp(c.cmd, "up") && !c.dry_run) || !strcmp(c.cmd, "baseline");
-    if (!strcmp(c.cmd, "up") && c.dry_run && !strncmp(c.url, "sqlite:", 7)) {
+    if (!strcmp(c.cmd, "up") && c.dry_run) {
         /* a dry run creates nothing: a missing file reads as an empty database */
-        const char *path = c.url + (strncmp(c.url, "sqlite://", 9) ? 7 : 9);
-        if (*path && access(path, F_OK) != 0) {
+        char *path = sqlite_url_file(c.url);
+        if (path && *path && access(path, F_OK) != 0) {
             fprintf(stderr, "%s: note: '%s' does not exist yet; the dry run starts from an "
                     "empty database\n", c.prog, path);
             c.url = "file::memory:";
         }
+        free(path);
     }
     c.opts.log = stderr;
     c.opts.progress = isatty(STDERR_FILENO) == 1;

@@ -107,8 +107,10 @@ static enum migc_drv_rc sq_open(const char *url, const struct migc_drv_open_opts
     int rc = sqlite3_open_v2(path, &d->db, flags, NULL);
     if (rc != SQLITE_OK) {
         if (errbuf)
-            snprintf(errbuf, errbuf_size, "cannot open sqlite database '%s': %s", path,
-                     d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc));
+            snprintf(errbuf, errbuf_size, "cannot open sqlite database '%s': %s%s", path,
+                     d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc),
+                     (rc & 0xff) == SQLITE_CANTOPEN && !(flags & SQLITE_OPEN_CREATE)
+                         ? " (if it does not exist: only 'up' and 'baseline' create it)" : "");
         sqlite3_close(d->db);
         free(d);
         return MIGC_DRV_CONNECTION;

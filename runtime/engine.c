@@ -119,17 +119,6 @@ const struct migc_migration *plan_find(const struct migc_plan *p, int64_t versio
     return lo < p->nmigrations && p->migrations[lo].version == version ? &p->migrations[lo] : NULL;
 }
 
-/* Which dialect a URL names: sqlite:/file: -> SQLite; postgres://,
- * postgresql:// or a libpq keyword string (has '=') -> PostgreSQL; else -1. */
-static int url_dialect(const char *url)
-{
-    if (!strncmp(url, "sqlite:", 7) || !strncmp(url, "file:", 5))
-        return MIGC_SQLITE;
-    if (!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13) || strchr(url, '='))
-        return MIGC_POSTGRES;
-    return -1;
-}
-
 /* "postgres" or "sqlite", for messages. */
 static const char *dialect_name(int d)
 {
@@ -212,7 +201,7 @@ enum migc_rc migc_open(migc **out, const struct migc_plan *plan, const char *url
     if (!url || !*url)
         return engine_fail(m, MIGC_USAGE,
                            "no database given: pass --database URL or set DATABASE_URL");
-    int d = url_dialect(url);
+    int d = migc_url_dialect(url);
     if (d < 0) {
         /* Quote only what cannot hold a password: a URL of an unknown
          * shape ("jdbc:postgresql://u:pw@h", "u:pw@h/db") defeats

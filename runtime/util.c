@@ -98,6 +98,20 @@ char *migc_quote_ident(const char *name)
     return out;
 }
 
+/* driver.h: sqlite:/file: -> SQLite; postgres://, postgresql:// or a libpq
+ * keyword string (has '=') -> PostgreSQL; anything else -> -1. Only the
+ * form is read: nothing is opened. */
+int migc_url_dialect(const char *url)
+{
+    if (!url)
+        return -1;
+    if (!strncmp(url, "sqlite:", 7) || !strncmp(url, "file:", 5))
+        return MIGC_SQLITE;
+    if (!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13) || strchr(url, '='))
+        return MIGC_POSTGRES;
+    return -1;
+}
+
 /* Copies the value starting at *p up to a stop character (or, when quoted,
  * to the closing quote), writing "****" instead; advances *p past it. */
 static void mask_value(const char **p, char **o, const char *stops)

@@ -35,6 +35,15 @@ for cmd in status verify "down" repair "down --dry-run"; do
   err_has "sqlite database 'missing.db' does not exist (only 'up' and 'baseline' create it)"
 done
 [ -e missing.db ] && fail "a read-only command created the database file"
+# the same through a file: URI (authority, query and %XX escapes as SQLite reads them)
+run 0 "$B" --database "file:missing.db?mode=rwc" up --dry-run
+err_has "'missing.db' does not exist yet; the dry run starts from an empty database"
+out_has "CREATE TABLE users"
+run 0 "$B" --database "file://localhost$T/miss%69ng.db" up --dry-run
+err_has "'$T/missing.db' does not exist yet"
+run 3 "$B" --database "file:missing.db" status
+err_has "(if it does not exist: only 'up' and 'baseline' create it)"
+[ -e missing.db ] && fail "a dry run through a file: URI created the database file"
 
 # URL forms: sqlite:PATH, sqlite://PATH, sqlite:///abs, file: URI, DATABASE_URL
 run 0 "$B" --database sqlite:rel1.db up --to 1;     [ -f rel1.db ] || fail "sqlite:PATH"
