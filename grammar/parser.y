@@ -37,10 +37,13 @@ typedef struct bf_opts {
     loc batch_at;
 } bf_opts;
 
-/* Foreign key actions, each once. */
+/* Foreign key actions, each once, and the constraint's name, which may
+ * come before, between or after them. */
 typedef struct fk_acts {
     fk_action on_delete, on_update;
     bool has_delete, has_update;
+    loc delete_at, update_at;   /* of each `on` */
+    name cname;
 } fk_acts;
 
 /* A growable list of names (name_list with a power-of-two capacity). */
@@ -425,7 +428,7 @@ static stmt *col_stmt(parse_ctx *ctx, stmt_kind k, loc at, name t, name c)
 }
 
 static constraint *fk_constraint(parse_ctx *ctx, loc at, name_list cols, name ref, name_list ref_cols,
-                                 fk_acts acts, name cname)
+                                 fk_acts acts)
 {
     constraint *k = ast_constraint(ctx->a, CON_FOREIGN_KEY, at);
     k->cols = cols;
@@ -433,7 +436,7 @@ static constraint *fk_constraint(parse_ctx *ctx, loc at, name_list cols, name re
     k->ref_cols = ref_cols;
     k->on_delete = acts.on_delete;
     k->on_update = acts.on_update;
-    k->cname = cname;
+    k->cname = acts.cname;
     return k;
 }
 }
@@ -516,7 +519,7 @@ static constraint *fk_constraint(parse_ctx *ctx, loc at, name_list cols, name re
 %type <names> name_list cols_opt ref_cols_opt
 %type <e> a_expr b_expr c_expr when_list
 %type <vec> expr_list index_elems assignments rows
-%type <fk> fk_actions
+%type <fk> fk_actions fk_tail
 %type <act> fk_action
 %type <io> idx_pre idx_post
 %type <bo> bf_opts
@@ -624,11 +627,11 @@ stmt:
         }
   | K_DROP_INDEX name
         { $$ = ast_stmt(ctx->a, S_DROP_INDEX, @1); $$->index = $2; }
-  | K_ADD_FOREIGN_KEY name '(' name_list ')' K_REFERENCES name ref_cols_opt fk_actions con_name_opt
+  | K_ADD_FOREIGN_KEY name '(' name_list ')' K_REFERENCES name ref_cols_opt fk_tail
         {
             $$ = ast_stmt(ctx->a, S_ADD_FOREIGN_KEY, @1);
             $$->table = $2;
-            $$->con = fk_constraint(ctx, @1, $4.l, $7, $8.l, $9, $10);
+            $$->con = fk_constraint(ctx, @1, $4.l, $7, $8.l, $9);
         }
   | K_ADD_UNIQUE name '(' name_list ')' con_name_opt
         {
@@ -803,11 +806,11 @@ col_attrs:
             k->cname = $6;
             PUSH(ctx->a, $$->cons, $$->ncons, k);
         }
-  | col_attrs K_REFERENCES name ref_cols_opt fk_actions con_name_opt
+  | col_attrs K_REFERENCES name ref_cols_opt fk_tail
         {
             $$ = $1;
             name_list none = {NULL, 0};
-            constraint *k = fk_constraint(ctx, @2, none, $3, $4.l, $5, $6);
+            constraint *k = fk_constraint(ctx, @2, none, $3, $4.l, $5);
             PUSH(ctx->a, $$->cons, $$->ncons, k);
         }
     ;
@@ -819,8 +822,8 @@ table_constraint:
         { $$ = ast_constraint(ctx->a, CON_UNIQUE, @1); $$->cols = $3.l; $$->cname = $5; }
   | K_CHECK '(' a_expr ')' con_name_opt
         { $$ = ast_constraint(ctx->a, CON_CHECK, @1); $$->check = $3; $$->cname = $5; }
-  | K_FOREIGN K_KEY '(' name_list ')' K_REFERENCES name ref_cols_opt fk_actions con_name_opt
-        { $$ = fk_constraint(ctx, @1, $4.l, $7, $8.l, $9, $10); }
+  | K_FOREIGN K_KEY '(' name_list ')' K_REFERENCES name ref_cols_opt fk_tail
+        { $$ = fk_constraint(ctx, @1, $4.l, $7, $8.l, $9); }
     ;
 
 con_name_opt:
@@ -833,6 +836,29 @@ ref_cols_opt:
   | '(' name_list ')'           { $$ = $2; }
     ;
 
+/* `name x` goes after the actions (as DESIGN writes it), or before or
+ * between them: people write it both ways. */
+fk_tail:
+    fk_actions                  { $$ = $1; }
+  | fk_actions K_NAME name fk_actions
+        {
+            $$ = $1;
+            if ($4.has_delete) {
+                if ($$.has_delete)
+                    twice(ctx, &$4.delete_at, "on delete");
+                $$.has_delete = true;
+                $$.on_delete = $4.on_delete;
+            }
+            if ($4.has_update) {
+                if ($$.has_update)
+                    twice(ctx, &$4.update_at, "on update");
+                $$.has_update = true;
+                $$.on_update = $4.on_update;
+            }
+            $$.cname = $3;
+        }
+    ;
+
 fk_actions:
     %empty                      { memset(&$$, 0, sizeof $$); }
   | fk_actions K_ON K_DELETE fk_action
@@ -842,6 +868,7 @@ fk_actions:
                 twice(ctx, &@2, "on delete");
             $$.has_delete = true;
             $$.on_delete = $4;
+            $$.delete_at = @2;
         }
   | fk_actions K_ON K_UPDATE fk_action
         {
@@ -850,6 +877,7 @@ fk_actions:
                 twice(ctx, &@2, "on update");
             $$.has_update = true;
             $$.on_update = $4;
+            $$.update_at = @2;
         }
     ;
 
