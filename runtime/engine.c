@@ -192,12 +192,23 @@ static enum migc_rc apply_schema(migc *m, const char *schema)
 
 /* migc.h. Picks the dialect from the URL (never naming a driver: the plan
  * supplies it), opens, then applies --schema. *out is set even on failure. */
+static enum migc_rc open_url(migc *m, const char *url, const struct migc_options *opts);
+
 enum migc_rc migc_open(migc **out, const struct migc_plan *plan, const char *url,
                        const struct migc_options *opts)
 {
     migc *m = *out = handle_new(plan, opts);
     if (!m)
         return MIGC_IO;
+    enum migc_rc rc = open_url(m, url, opts);
+    if (rc)
+        m->open_rc = rc;   /* later calls on m answer with it (engine_ready) */
+    return rc;
+}
+
+/* migc_open's work on the fresh handle m. */
+static enum migc_rc open_url(migc *m, const char *url, const struct migc_options *opts)
+{
     if (!url || !*url)
         return engine_fail(m, MIGC_USAGE,
                            "no database given: pass --database URL or set DATABASE_URL");
@@ -238,13 +249,24 @@ enum migc_rc migc_open(migc **out, const struct migc_plan *plan, const char *url
     return apply_schema(m, opts ? opts->schema : NULL);
 }
 
-/* Shared by the two wrap functions. */
+static enum migc_rc wrap_native(migc *m, int d, void *native, const struct migc_options *opts);
+
+/* Shared by the two wrap functions; a failure's rc is kept as migc_open's. */
 static enum migc_rc wrap(migc **out, const struct migc_plan *plan, int d, void *native,
                          const struct migc_options *opts)
 {
     migc *m = *out = handle_new(plan, opts);
     if (!m)
         return MIGC_IO;
+    enum migc_rc rc = wrap_native(m, d, native, opts);
+    if (rc)
+        m->open_rc = rc;
+    return rc;
+}
+
+/* wrap's work on the fresh handle m. */
+static enum migc_rc wrap_native(migc *m, int d, void *native, const struct migc_options *opts)
+{
     if (!native)
         return engine_fail(m, MIGC_USAGE, "no connection given to wrap");
     enum migc_rc rc = choose_driver(m, d);
@@ -323,7 +345,9 @@ enum migc_rc engine_ready(migc *m)
 {
     if (!m)
         return MIGC_IO;
+    if (m->open_rc)   /* even connected: --schema may have failed after connecting */
+        return m->open_rc;
     if (!m->h)
-        return m->err ? MIGC_USAGE : engine_fail(m, MIGC_USAGE, "not connected");
+        return engine_fail(m, MIGC_USAGE, "not connected");
     return MIGC_OK;
 }

@@ -29,6 +29,7 @@ struct migc {
     char *lock_key;
     bool locked;
     char *err;                       /* malloc'd; NULL: none */
+    enum migc_rc open_rc;            /* why open/wrap failed; MIGC_OK when it did not */
 };
 
 /* One row of the history table. */
@@ -60,7 +61,8 @@ char *engine_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes a report line to opts.log (if any). */
 void engine_log(migc *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* MIGC_OK when m is connected; otherwise keeps the open failure. */
+/* MIGC_OK when m is connected; otherwise the open failure's rc (its
+ * message stays in m->err). */
 enum migc_rc engine_ready(migc *m);
 
 /* Takes the migration lock (opts.lock_wait_ms); MIGC_LOCK_WAIT on expiry. */

@@ -63,7 +63,14 @@ int main(int argc, char **argv)
     migc_close(m);
     CHECK(migc_open(&m, &basic, "sqlite:api.db", &o) == MIGC_IO);   /* no create */
     CHECK(strstr(migc_errmsg(m), "does not exist") != NULL);
-    CHECK(migc_up(m, NULL) != MIGC_OK);    /* an unopened handle refuses work */
+    /* an unopened handle refuses work with the open's own rc and message */
+    CHECK(migc_up(m, NULL) == MIGC_IO);
+    CHECK(strstr(migc_errmsg(m), "does not exist") != NULL);
+    struct migc_status st0;
+    CHECK(migc_status(m, &st0) == MIGC_IO);
+    enum migc_head w0;
+    CHECK(migc_check_head(m, &w0) == MIGC_IO);
+    CHECK(migc_verify(m, NULL) == MIGC_IO);
     migc_close(m);
     CHECK(access("api.db", F_OK) != 0);
     CHECK(migc_open(&m, &basic, "postgres://u:hunter2@localhost/x", &o) == MIGC_USAGE);

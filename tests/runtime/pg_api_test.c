@@ -94,6 +94,19 @@ int main(int argc, char **argv)
     migc_close(m);
     PQfinish(dead);
 
+    /* a schema that does not exist fails the open after connecting: the
+     * handle then refuses every command with the open's rc, rather than
+     * migrating the default schema */
+    struct migc_options nope = opts;
+    nope.schema = "no_such_schema";
+    rc = migc_open(&m, &pg_app, url, &nope);
+    check(rc == MIGC_IO && strstr(migc_errmsg(m), "no_such_schema"),
+          "migc_open with a missing schema is MIGC_IO", migc_errmsg(m));
+    rc = migc_up(m, NULL);
+    check(rc == MIGC_IO && strstr(migc_errmsg(m), "no_such_schema"),
+          "migc_up after that failed open keeps its rc and message", migc_errmsg(m));
+    migc_close(m);
+
     /* migc_open with a URL: up to 2, behind head */
     rc = migc_open(&m, &pg_app, url, &opts);
     check(rc == MIGC_OK, "migc_open", migc_errmsg(m));

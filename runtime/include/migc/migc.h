@@ -58,8 +58,9 @@ void migc_options_init(struct migc_options *o);
  * sqlite:PATH, sqlite://PATH, file: URI) for plan, with opts (NULL:
  * defaults). *out is always set (NULL only when out of memory) and must be
  * released with migc_close, also on failure, when migc_errmsg(*out) says
- * why. Nothing is created in the database, and no SQLite file unless
- * opts->create. */
+ * why and every other call on it fails with the same rc (even when the
+ * connection was made and only opts->schema failed). Nothing is created in
+ * the database, and no SQLite file unless opts->create. */
 enum migc_rc migc_open(migc **out, const struct migc_plan *plan, const char *url,
                        const struct migc_options *opts);
 /* The same over the application's own connection, borrowed: migc_close
