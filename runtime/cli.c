@@ -489,6 +489,43 @@ static int run(struct cli *c, migc *m)
     return report(c, m, migc_repair(m, c->accept != NULL, c->accept_v, stdout));
 }
 
+/* The refusals that `up --single-transaction` and `baseline` can make on a
+ * SQLite file that does not exist yet depend on the plan alone; they are
+ * tried on an empty in-memory database first, so that a refused command
+ * leaves no empty file behind ("no change"). Returns MIGC_OK to go on,
+ * else the refusal's rc (reported). */
+static int refuse_before_create(struct cli *c)
+{
+    bool up = !strcmp(c->cmd, "up");
+    if (!(up && c->single) && strcmp(c->cmd, "baseline"))
+        return MIGC_OK;
+    char *path = sqlite_url_file(c->url);
+    bool missing = path && *path && access(path, F_OK) != 0;
+    free(path);
+    if (!missing)
+        return MIGC_OK;
+    struct migc_options o = c->opts;
+    o.log = NULL;
+    o.create = false;
+    migc *m = NULL;
+    FILE *devnull = fopen("/dev/null", "w");
+    int rc = devnull ? migc_open(&m, c->plan, "file::memory:", &o) : MIGC_IO;
+    if (rc == MIGC_OK && up) {
+        struct migc_up_options uo = {.dry_run = true, .single_transaction = true,
+                                     .out_of_order = c->out_of_order, .out = devnull,
+                                     .to = c->to ? c->to_v : 0};
+        rc = migc_up(m, &uo);
+    } else if (rc == MIGC_OK) {
+        rc = migc_baseline(m, c->baseline_v);
+    }
+    /* only a refusal counts; anything else is left to the real run */
+    rc = rc == MIGC_USAGE || rc == MIGC_REFUSED ? report(c, m, rc) : MIGC_OK;
+    migc_close(m);
+    if (devnull)
+        fclose(devnull);
+    return rc;
+}
+
 /* migc.h: parse, then `sql` offline or open the URL and run the command. */
 int migc_main(const struct migc_plan *plan, int argc, char **argv)
 {
@@ -518,6 +555,8 @@ int migc_main(const struct migc_plan *plan, int argc, char **argv)
         }
         free(path);
     }
+    if (c.opts.create && (rc = refuse_before_create(&c)) != MIGC_OK)
+        return rc;
     c.opts.log = stderr;
     c.opts.progress = isatty(STDERR_FILENO) == 1;
     migc *m = NULL;

@@ -16,7 +16,10 @@ err_has "--single-transaction cannot run migration 2 (vacuum): its step 1/1 must
 eq "$(dump $DB)" "$before" "a refused --single-transaction changed the database"
 run 2 "$RT_BIN/rt_basic" --database sqlite:fresh.db up --single-transaction
 err_has "--single-transaction cannot run migration 5 (bump scores): its step 3/3"
-eq "$(q fresh.db "SELECT count(*) FROM sqlite_schema")" 0 "a refused run created tables"
+[ -e fresh.db ] && fail "a refused run created the database file"
+[ -e fresh.db-migc.lock ] && fail "a refused run created the lock file"
+run 0 "$RT_BIN/rt_basic" --database sqlite:fresh.db up --single-transaction --to 4
+eq "$(q fresh.db "SELECT max(version) FROM migc_schema_history")" 4 "--to 4 in one transaction"
 # without it the non-transactional step runs on its own
 run 0 "$RT_BIN/rt_notx" $U up
 run 0 "$RT_BIN/rt_notx" $U verify
