@@ -754,6 +754,12 @@ static enum migc_drv_rc pg_lock_acquire(struct migc_drv *d, const char *key, int
 {
     if (d->locked)
         return MIGC_DRV_OK;
+    /* a wrapped connection inside the application's transaction: refused
+     * here, before anything (the history table too) is written into it */
+    PGTransactionStatusType ts = PQtransactionStatus(d->conn);
+    if (!d->in_tx && (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR))
+        return fail(d, "the connection is inside a transaction that migc did not open: "
+                       "commit or roll it back before migrating");
     int64_t k = 0;
     enum migc_drv_rc krc = lock_key_for(d, key, &k);
     if (krc)

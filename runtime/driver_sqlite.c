@@ -26,6 +26,7 @@
 struct migc_drv {
     sqlite3 *db;
     bool owned;          /* close the sqlite3 * in close() */
+    bool in_tx;          /* begin() opened the transaction in progress */
     int lock_fd;         /* -1: no migration lock held */
     char err[1024];
 };
@@ -153,8 +154,8 @@ static void sq_close(struct migc_drv *d)
 {
     if (!d)
         return;
-    if (d->db && !sqlite3_get_autocommit(d->db))
-        sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+    if (d->db && (d->owned || d->in_tx) && !sqlite3_get_autocommit(d->db))
+        sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);   /* never the application's */
     if (d->lock_fd >= 0)
         close(d->lock_fd);   /* releases the flock */
     if (d->owned)
@@ -253,23 +254,43 @@ static enum migc_drv_rc sq_query(struct migc_drv *d, const char *sql, unsigned n
     return MIGC_DRV_OK;
 }
 
+/* Refuses a wrapped connection that is inside the application's own
+ * transaction: joining it would let our COMMIT commit the application's
+ * work and our ROLLBACK undo it. MIGC_DRV_OK when idle. */
+static enum migc_drv_rc refuse_foreign_tx(struct migc_drv *d)
+{
+    if (sqlite3_get_autocommit(d->db) || d->in_tx)
+        return MIGC_DRV_OK;
+    return fail(d, "the connection is inside a transaction that migc did not open: commit or "
+                   "roll it back before migrating");
+}
+
 /* driver.h begin: BEGIN IMMEDIATE (takes the write lock at once, under
- * the busy timeout). */
+ * the busy timeout), on an idle connection only (refuse_foreign_tx). */
 static enum migc_drv_rc sq_begin(struct migc_drv *d)
 {
-    return sq_exec(d, "BEGIN IMMEDIATE");
+    if (refuse_foreign_tx(d))
+        return MIGC_DRV_ERROR;
+    enum migc_drv_rc rc = sq_exec(d, "BEGIN IMMEDIATE");
+    d->in_tx = !sqlite3_get_autocommit(d->db);
+    return rc;
 }
 
-/* driver.h commit. */
+/* driver.h commit (a busy COMMIT leaves the transaction open: still ours). */
 static enum migc_drv_rc sq_commit(struct migc_drv *d)
 {
-    return sq_exec(d, "COMMIT");
+    enum migc_drv_rc rc = sq_exec(d, "COMMIT");
+    d->in_tx = d->in_tx && !sqlite3_get_autocommit(d->db);
+    return rc;
 }
 
-/* driver.h rollback: a no-op outside a transaction. */
+/* driver.h rollback: a no-op outside a transaction, and for a transaction
+ * that begin() did not open on a wrapped connection (the application's). */
 static enum migc_drv_rc sq_rollback(struct migc_drv *d)
 {
-    if (sqlite3_get_autocommit(d->db))
+    bool ours = d->in_tx || d->owned;
+    d->in_tx = false;
+    if (!ours || sqlite3_get_autocommit(d->db))
         return MIGC_DRV_OK;
     return sq_exec(d, "ROLLBACK");
 }
@@ -281,6 +302,8 @@ static enum migc_drv_rc sq_lock_acquire(struct migc_drv *d, const char *key, int
     (void)key;
     if (d->lock_fd >= 0)
         return MIGC_DRV_OK;
+    if (refuse_foreign_tx(d))   /* before anything is written, the history table too */
+        return MIGC_DRV_ERROR;
     const char *file = sqlite3_db_filename(d->db, "main");
     if (!file || !*file)
         return MIGC_DRV_OK;

@@ -114,6 +114,21 @@ int main(int argc, char **argv)
     CHECK(migc_down(m, &down) == MIGC_OK);
     migc_close(m);
     CHECK(scalar(db, "SELECT max(version) FROM migc_schema_history") == 2);   /* still open */
+    /* inside the application's own transaction: refused, and neither the
+     * failure nor migc_close rolls the application's work back */
+    CHECK(sqlite3_exec(db, "BEGIN; INSERT INTO users (email) VALUES ('app@x')", NULL, NULL,
+                       NULL) == SQLITE_OK);
+    CHECK(migc_wrap_sqlite(&m, &basic, db, NULL) == MIGC_OK);
+    CHECK(migc_up(m, NULL) != MIGC_OK);
+    CHECK(strstr(migc_errmsg(m), "inside a transaction that migc did not open") != NULL);
+    down.steps = 1;
+    CHECK(migc_down(m, &down) != MIGC_OK);
+    CHECK(migc_baseline(m, 1) != MIGC_OK);
+    migc_close(m);
+    CHECK(!sqlite3_get_autocommit(db));
+    CHECK(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(scalar(db, "SELECT count(*) FROM users WHERE email = 'app@x'") == 1);
+    CHECK(scalar(db, "SELECT max(version) FROM migc_schema_history") == 2);
     CHECK(migc_wrap_pg(&m, &basic, (struct pg_conn *)db, NULL) == MIGC_USAGE);
     migc_close(m);
     sqlite3_close(db);

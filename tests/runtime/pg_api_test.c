@@ -162,6 +162,22 @@ int main(int argc, char **argv)
     check(!strcmp(value(conn, "SELECT count(*) FROM migc_schema_history", buf, sizeof buf), "5"),
           "the application sees the history", buf);
 
+    /* inside the application's own transaction: refused before anything
+     * is written into it (not even a history table), and left open */
+    PQclear(PQexec(conn, "BEGIN"));
+    struct migc_options in_tx = opts;
+    in_tx.history_table = "app_tx_history";
+    rc = migc_wrap_pg(&m, &pg_app, conn, &in_tx);
+    rc = rc ? rc : migc_up(m, NULL);
+    check(rc == MIGC_IO && strstr(migc_errmsg(m), "inside a transaction that migc did not open"),
+          "up inside the application's transaction is refused", migc_errmsg(m));
+    migc_close(m);
+    check(PQtransactionStatus(conn) == PQTRANS_INTRANS, "the application's transaction stays open",
+          NULL);
+    check(!strcmp(value(conn, "SELECT to_regclass('app_tx_history') IS NULL", buf, sizeof buf), "t"),
+          "no history table was created in it", buf);
+    PQclear(PQexec(conn, "ROLLBACK"));
+
     /* a database ahead of the binary */
     PQclear(PQexec(conn, "INSERT INTO migc_schema_history (version, description, checksum, state) "
                          "VALUES (99, 'future', 'v1:0', 'applied')"));
