@@ -425,8 +425,9 @@ static int cmd_sql(struct cli *c)
  * mode=memory) or when out of memory; else malloc'd. */
 static char *sqlite_url_file(const char *url)
 {
-    if (!strncmp(url, "sqlite:", 7))
-        return strdup(url + (strncmp(url, "sqlite://", 9) ? 7 : 9));
+    const char *plain = migc_sqlite_url_path(url);
+    if (plain)
+        return strdup(plain);
     if (strncmp(url, "file:", 5))
         return NULL;
     const char *p = url + 5, *end = p + strcspn(p, "?#");

@@ -227,6 +227,9 @@ char *migc_quote_ident(const char *name);
 /* Copies url with any password replaced by "****" (URL user:pass@ and the
  * keyword form password=...). malloc'd, NULL on OOM. */
 char *migc_redact_url(const char *url);
+/* The file a sqlite:PATH or sqlite://PATH URL names (verbatim, a pointer
+ * into url), or NULL for any other form (file: URIs included). */
+const char *migc_sqlite_url_path(const char *url);
 /* The dialect a database URL's form names (enum migc_dialect), or -1 for
  * an unknown form (or NULL). Reads the text only. */
 int migc_url_dialect(const char *url);

@@ -80,14 +80,10 @@ static enum migc_drv_rc sq_open(const char *url, const struct migc_drv_open_opts
     /* NOMUTEX: a migc handle is used by one thread at a time (migc.h), so
      * the connection needs no mutex of its own; saves a lock per call */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    const char *path;
-    if (!strncmp(url, "file:", 5)) {
+    const char *path = migc_sqlite_url_path(url);
+    if (!path) {   /* file:URI: SQLite reads it */
         flags |= SQLITE_OPEN_URI;
         path = url;
-    } else if (!strncmp(url, "sqlite://", 9)) {
-        path = url + 9;
-    } else {
-        path = url + 7;
     }
     if (!*path) {
         if (errbuf)

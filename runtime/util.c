@@ -98,6 +98,14 @@ char *migc_quote_ident(const char *name)
     return out;
 }
 
+/* driver.h. sqlite:///abs names /abs. */
+const char *migc_sqlite_url_path(const char *url)
+{
+    if (!url || strncmp(url, "sqlite:", 7))
+        return NULL;
+    return url + (strncmp(url, "sqlite://", 9) ? 7 : 9);
+}
+
 /* driver.h: sqlite:/file: -> SQLite; postgres://, postgresql:// or a libpq
  * keyword string (has '=') -> PostgreSQL; anything else -> -1. Only the
  * form is read: nothing is opened. */
